@@ -1,0 +1,251 @@
+#include "core/json/python_json.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+#include <boost/json.hpp>
+
+namespace core::json {
+namespace {
+
+constexpr char kHex[] = "0123456789abcdef";
+
+void append_u_escape(std::string& out, std::uint32_t unit) {
+    out += "\\u";
+    out += kHex[(unit >> 12) & 0xF];
+    out += kHex[(unit >> 8) & 0xF];
+    out += kHex[(unit >> 4) & 0xF];
+    out += kHex[unit & 0xF];
+}
+
+// Decodes one UTF-8 sequence at text[i]; returns the code point and advances i. An ill-formed
+// sequence yields one U+FFFD per maximal subpart (the lead byte and the continuation bytes that
+// were still valid), as Python's decode(errors="replace") does.
+std::uint32_t decode_utf8(std::string_view text, std::size_t& i) {
+    auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+    unsigned char lead = byte(i);
+    int length = 0;
+    unsigned char low = 0x80, high = 0xBF;  // allowed range of the second byte (Unicode Table 3-7)
+    if (lead >= 0xC2 && lead <= 0xDF) {
+        length = 2;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+        length = 3;
+        low = lead == 0xE0 ? 0xA0 : 0x80;
+        high = lead == 0xED ? 0x9F : 0xBF;
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+        length = 4;
+        low = lead == 0xF0 ? 0x90 : 0x80;
+        high = lead == 0xF4 ? 0x8F : 0xBF;
+    } else {
+        ++i;
+        return 0xFFFD;
+    }
+    std::uint32_t cp = lead & (0x7F >> length);
+    for (int k = 1; k < length; ++k) {
+        if (i + k >= text.size() || byte(i + k) < low || byte(i + k) > high) {
+            i += k;
+            return 0xFFFD;
+        }
+        cp = (cp << 6) | (byte(i + k) & 0x3F);
+        low = 0x80;
+        high = 0xBF;
+    }
+    i += length;
+    return cp;
+}
+
+void write(std::string& out, const boost::json::value& value, const PythonDumpsOptions& options);
+
+void write_object(std::string& out, const boost::json::object& object,
+                  const PythonDumpsOptions& options) {
+    out += '{';
+    std::vector<const boost::json::key_value_pair*> members;
+    members.reserve(object.size());
+    for (const auto& member : object) {
+        members.push_back(&member);
+    }
+    if (options.sort_keys) {
+        // Byte order of UTF-8 equals code point order, which is how Python sorts str keys.
+        std::stable_sort(members.begin(), members.end(),
+                         [](auto* a, auto* b) { return a->key() < b->key(); });
+    }
+    bool first = true;
+    for (const auto* member : members) {
+        if (!first) {
+            out += ", ";
+        }
+        first = false;
+        append_python_string(out, member->key());
+        out += ": ";
+        write(out, member->value(), options);
+    }
+    out += '}';
+}
+
+void write(std::string& out, const boost::json::value& value, const PythonDumpsOptions& options) {
+    switch (value.kind()) {
+        case boost::json::kind::null:
+            out += "null";
+            break;
+        case boost::json::kind::bool_:
+            out += value.get_bool() ? "true" : "false";
+            break;
+        case boost::json::kind::int64:
+            out += std::to_string(value.get_int64());
+            break;
+        case boost::json::kind::uint64:
+            out += std::to_string(value.get_uint64());
+            break;
+        case boost::json::kind::double_:
+            append_python_float(out, value.get_double());
+            break;
+        case boost::json::kind::string:
+            append_python_string(out, value.get_string());
+            break;
+        case boost::json::kind::array: {
+            out += '[';
+            bool first = true;
+            for (const auto& item : value.get_array()) {
+                if (!first) {
+                    out += ", ";
+                }
+                first = false;
+                write(out, item, options);
+            }
+            out += ']';
+            break;
+        }
+        case boost::json::kind::object:
+            write_object(out, value.get_object(), options);
+            break;
+    }
+}
+
+}  // namespace
+
+void append_python_string(std::string& out, std::string_view text) {
+    out += '"';
+    for (std::size_t i = 0; i < text.size();) {
+        unsigned char c = static_cast<unsigned char>(text[i]);
+        if (c < 0x80) {
+            ++i;
+            switch (c) {
+                case '"':
+                    out += "\\\"";
+                    break;
+                case '\\':
+                    out += "\\\\";
+                    break;
+                case '\n':
+                    out += "\\n";
+                    break;
+                case '\r':
+                    out += "\\r";
+                    break;
+                case '\t':
+                    out += "\\t";
+                    break;
+                case '\b':
+                    out += "\\b";
+                    break;
+                case '\f':
+                    out += "\\f";
+                    break;
+                default:
+                    // Python escapes everything outside ' '..'~', DEL included.
+                    if (c < 0x20 || c == 0x7F) {
+                        append_u_escape(out, c);
+                    } else {
+                        out += static_cast<char>(c);
+                    }
+            }
+            continue;
+        }
+        std::uint32_t cp = decode_utf8(text, i);
+        if (cp >= 0x10000) {
+            cp -= 0x10000;
+            append_u_escape(out, 0xD800 + (cp >> 10));
+            append_u_escape(out, 0xDC00 + (cp & 0x3FF));
+        } else {
+            append_u_escape(out, cp);
+        }
+    }
+    out += '"';
+}
+
+void append_python_float(std::string& out, double value) {
+    if (std::isnan(value)) {
+        out += "NaN";
+        return;
+    }
+    if (std::isinf(value)) {
+        out += value > 0 ? "Infinity" : "-Infinity";
+        return;
+    }
+    // Shortest round-trip digits, as repr() uses; then Python's layout rules for them.
+    char buffer[64];
+    auto result =
+        std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::scientific);
+    std::string_view sci(buffer, static_cast<std::size_t>(result.ptr - buffer));
+    bool negative = sci.front() == '-';
+    if (negative) {
+        sci.remove_prefix(1);
+    }
+    auto e = sci.find('e');
+    std::string digits;
+    for (char ch : sci.substr(0, e)) {
+        if (ch != '.') {
+            digits += ch;
+        }
+    }
+    int exponent = 0;
+    std::string_view exp_text = sci.substr(e + 1);
+    if (exp_text.front() == '+') {
+        exp_text.remove_prefix(1);
+    }
+    std::from_chars(exp_text.data(), exp_text.data() + exp_text.size(), exponent);
+
+    if (negative) {
+        out += '-';
+    }
+    int point = exponent + 1;  // position of the decimal point after the first `point` digits
+    if (exponent >= -4 && exponent < 16) {  // repr()'s switch to exponent notation
+        if (point <= 0) {
+            out += "0.";
+            out.append(static_cast<std::size_t>(-point), '0');
+            out += digits;
+        } else if (static_cast<std::size_t>(point) >= digits.size()) {
+            out += digits;
+            out.append(static_cast<std::size_t>(point) - digits.size(), '0');
+            out += ".0";
+        } else {
+            out.append(digits, 0, static_cast<std::size_t>(point));
+            out += '.';
+            out.append(digits, static_cast<std::size_t>(point));
+        }
+        return;
+    }
+    out += digits[0];
+    if (digits.size() > 1) {
+        out += '.';
+        out.append(digits, 1);
+    }
+    out += 'e';
+    out += exponent < 0 ? '-' : '+';
+    int magnitude = exponent < 0 ? -exponent : exponent;
+    if (magnitude < 10) {
+        out += '0';
+    }
+    out += std::to_string(magnitude);
+}
+
+std::string python_dumps(const boost::json::value& value, PythonDumpsOptions options) {
+    std::string out;
+    write(out, value, options);
+    return out;
+}
+
+}  // namespace core::json
