@@ -1,0 +1,122 @@
+#include "core/runtime/program.h"
+
+#include <csignal>
+#include <cstring>
+#include <iostream>
+#include <unistd.h>
+
+#include "core/http/server.h"
+
+namespace core {
+namespace {
+
+std::string local_hostname() {
+    char name[256] = {};
+    if (::gethostname(name, sizeof name - 1) != 0) {
+        return "localhost";
+    }
+    return name;
+}
+
+}  // namespace
+
+void Runtime::declare(OptionTable& table, const ProgramInfo& info) {
+    http::ServerOptions::declare(table, info.server_defaults);
+    table.add({.name = "LOGGING_LEVEL",
+               .type = OptionType::choice,
+               .default_value = "INFO",
+               .help = "Lowest severity logged.",
+               .choices = {"CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"}});
+    table.add({.name = "LOCAL_DEV_ENV",
+               .type = OptionType::boolean,
+               .default_value = "false",
+               .help = "Human-readable log lines instead of mozlog JSON."});
+    table.add({.name = "HOSTNAME",
+               .default_value = local_hostname(),
+               .help = "Host id: the host_id log field and the host:<HOSTNAME> metric tag.",
+               .default_help = "the machine's host name"});
+    table.add({.name = "STATSD_HOST",
+               .default_value = "localhost",
+               .help = "StatsD (DogStatsD) host metrics are sent to over UDP."});
+    table.add({.name = "STATSD_PORT",
+               .type = OptionType::integer,
+               .default_value = "8125",
+               .help = "StatsD port.",
+               .min = 1,
+               .max = 65535});
+    table.add({.name = "BASEDIR",
+               .default_value = ".",
+               .help = "Directory holding version.json, served at /__version__."});
+}
+
+Runtime::Runtime(const Config& config, ProgramInfo info)
+    : info_(std::move(info)), server_options_(http::ServerOptions::from(config)) {
+    const std::string& hostname = config.string("HOSTNAME");
+    log_sink_ = std::make_unique<LogSink>(LogOptions{
+        .logger = info_.name,
+        .hostname = hostname,
+        .level = *parse_severity(config.choice("LOGGING_LEVEL")),
+        .human = config.boolean("LOCAL_DEV_ENV"),
+    });
+    auto statsd = std::make_shared<StatsdSink>(
+        config.string("STATSD_HOST"), static_cast<std::uint16_t>(config.integer("STATSD_PORT")));
+    metrics_ = std::make_unique<Metrics>(statsd, std::vector<std::string>{"host:" + hostname});
+    add_dockerflow_routes(
+        router_, health_checks_,
+        {.basedir = config.string("BASEDIR"), .metric_prefix = info_.metric_prefix + ".health"},
+        *metrics_);
+}
+
+Logger Runtime::logger(std::string_view component) const {
+    return Logger(*log_sink_, info_.name + "." + std::string(component));
+}
+
+int Runtime::serve() {
+    http::Server server(server_options_, router_, logger("app"),
+                        Logger(*log_sink_, "request.summary"), *metrics_, info_.metric_prefix);
+    return server.run();
+}
+
+int run_program(int argc, char** argv, char** envp, const ProgramInfo& info,
+                const std::function<void(OptionTable&)>& declare,
+                const std::function<void(Runtime&, const Config&)>& setup) {
+    std::signal(SIGPIPE, SIG_IGN);
+    OptionTable table;
+    Runtime::declare(table, info);
+    declare(table);
+
+    for (int i = 1; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
+            std::cout << table.help_text(info.name);
+            return 0;
+        }
+        if (std::strcmp(argv[i], "--config-markdown") == 0) {
+            std::cout << table.markdown(info.name);
+            return 0;
+        }
+        std::cerr << info.name << ": unknown argument '" << argv[i] << "' (see --help)\n";
+        return 2;
+    }
+
+    try {
+        Config config = Config::load(table, environment_from(envp));
+        Runtime runtime(config, info);
+        Logger app = runtime.logger("app");
+        for (const auto& line : config.describe()) {
+            app.info(line);
+        }
+        setup(runtime, config);
+        return runtime.serve();
+    } catch (const ConfigError& e) {
+        std::cerr << info.name << ": configuration error: " << e.what() << "\n";
+        return 2;
+    } catch (const boost::system::system_error& e) {
+        std::cerr << info.name << ": cannot start: " << e.what() << "\n";
+        return 1;
+    } catch (const std::runtime_error& e) {
+        std::cerr << info.name << ": cannot start: " << e.what() << "\n";
+        return 1;
+    }
+}
+
+}  // namespace core

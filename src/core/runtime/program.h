@@ -1,0 +1,57 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/config/options.h"
+#include "core/http/router.h"
+#include "core/http/server_options.h"
+#include "core/observability/log.h"
+#include "core/observability/metrics.h"
+#include "core/runtime/dockerflow.h"
+
+namespace core {
+
+// What distinguishes one program built on the core from another.
+struct ProgramInfo {
+    std::string name;           // "antenna": mozlog Logger, log Type prefix
+    std::string metric_prefix;  // "socorro.collector"
+    http::ServerOptions::Defaults server_defaults;
+};
+
+// The shared services of a running program, built from its configuration: logging, metrics,
+// health checks and the router that the program adds its routes to.
+class Runtime {
+public:
+    static void declare(OptionTable& table, const ProgramInfo& info);
+
+    // Throws ConfigError or std::runtime_error for settings that cannot be used.
+    Runtime(const Config& config, ProgramInfo info);
+
+    Logger logger(std::string_view component) const;  // Type "<name>.<component>"
+    LogSink& log_sink() { return *log_sink_; }
+    Metrics& metrics() { return *metrics_; }
+    HealthChecks& health_checks() { return health_checks_; }
+    http::Router& router() { return router_; }
+    const ProgramInfo& info() const { return info_; }
+
+    // Serves until SIGTERM/SIGINT; returns the exit code.
+    int serve();
+
+private:
+    ProgramInfo info_;
+    http::ServerOptions server_options_;
+    std::unique_ptr<LogSink> log_sink_;
+    std::unique_ptr<Metrics> metrics_;
+    HealthChecks health_checks_;
+    http::Router router_;
+};
+
+// The common main(): declares options, answers --help, loads the configuration (one line and
+// exit code 2 when invalid), logs it, lets `setup` add the program's routes, and serves.
+int run_program(int argc, char** argv, char** envp, const ProgramInfo& info,
+                const std::function<void(OptionTable&)>& declare,
+                const std::function<void(Runtime&, const Config&)>& setup);
+
+}  // namespace core
