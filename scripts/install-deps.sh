@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages the project needs, and nothing that is already there.
+# Usage: scripts/install-deps.sh [build] [test] [bench]   (default: build)
+set -euo pipefail
+
+build_packages=(g++ cmake ninja-build ccache pkg-config
+    libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+    libssl-dev zlib1g-dev)
+test_packages=(libgtest-dev libgmock-dev libbenchmark-dev clang-format python3)
+bench_packages=(wrk nginx-light procps)
+
+wanted=()
+[ $# -eq 0 ] && set -- build
+for group in "$@"; do
+    case "$group" in
+        build) wanted+=("${build_packages[@]}") ;;
+        test) wanted+=("${build_packages[@]}" "${test_packages[@]}") ;;
+        bench) wanted+=("${build_packages[@]}" "${bench_packages[@]}") ;;
+        *) echo "install-deps: unknown group '$group' (build, test, bench)" >&2; exit 2 ;;
+    esac
+done
+
+missing=()
+for pkg in "${wanted[@]}"; do
+    status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+    [[ "$status" == "install ok installed" ]] || missing+=("$pkg")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=()
+[ "$(id -u)" -eq 0 ] || sudo=(sudo)
+echo "install-deps: installing ${missing[*]}"
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
