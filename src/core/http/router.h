@@ -23,8 +23,8 @@ using WebSocketHandler = std::function<asio::awaitable<void>(WebSocketStream&, R
 using ErrorFormatter = std::function<Response(bhttp::status, std::string_view reason)>;
 
 struct RouteOptions {
-    std::optional<std::uint64_t> max_body_bytes;  // overrides the server-wide limit
-    ErrorFormatter error_response;                // default: Falcon JSON errors
+    std::optional<std::uint64_t> max_body_bytes = {};  // overrides the server-wide limit
+    ErrorFormatter error_response = {};                // default: Falcon JSON errors
 };
 
 struct Endpoint {
