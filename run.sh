@@ -13,9 +13,10 @@ esac
 scripts/install-deps.sh build
 scripts/build.sh release --no-tests
 
-mkdir -p var/crashes
+mkdir -p var/crashes var/spool
 export LISTEN_ADDRESS="${LISTEN_ADDRESS:-127.0.0.1}"
 export PORT="${PORT:-8000}"
 export CRASHMOVER_CRASHSTORAGE_CLASS="${CRASHMOVER_CRASHSTORAGE_CLASS:-fs}"
 export CRASHMOVER_CRASHSTORAGE_FS_ROOT="${CRASHMOVER_CRASHSTORAGE_FS_ROOT:-$PWD/var/crashes}"
+export CRASHMOVER_SPOOL_DIR="${CRASHMOVER_SPOOL_DIR:-$PWD/var/spool}"
 exec build/bin/antenna

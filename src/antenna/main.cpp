@@ -1,14 +1,13 @@
-// antenna: the crash-report collector. Until the collector's routes exist it serves the core's
-// Dockerflow endpoints.
-#include "core/runtime/program.h"
+// antenna: the crash-report collector.
+#include <memory>
+
+#include "antenna/app.h"
 
 int main(int argc, char** argv, char** envp) {
-    core::ProgramInfo info{
-        .name = "antenna",
-        .metric_prefix = "socorro.collector",
-        .server_defaults = {.port = 8000, .max_body_bytes = 25 * 1024 * 1024},
-    };
-    return core::run_program(
-        argc, argv, envp, info, [](core::OptionTable&) {},
-        [](core::Runtime&, const core::Config&) {});
+    std::unique_ptr<antenna::AntennaApp> app;
+    return core::run_program(argc, argv, envp, antenna::AntennaApp::program_info(),
+                             antenna::AntennaApp::declare,
+                             [&](core::Runtime& runtime, const core::Config& config) {
+                                 app = std::make_unique<antenna::AntennaApp>(runtime, config);
+                             });
 }

@@ -1,0 +1,140 @@
+#pragma once
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <signal.h>
+#include <sstream>
+#include <string>
+#include <unistd.h>
+
+#include "antenna/mini_poster.h"
+#include "raw_client.h"
+#include "server_process.h"
+
+namespace antenna_tests {
+
+namespace fs = std::filesystem;
+using testing_support::Env;
+using testing_support::HttpResponse;
+using testing_support::RawClient;
+using testing_support::ServerProcess;
+using namespace std::chrono_literals;
+
+// A private directory for one test's storage root and spool.
+class TempDir {
+public:
+    TempDir() {
+        static int counter = 0;
+        path_ = fs::temp_directory_path() /
+                ("antenna-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+        fs::remove_all(path_);
+        fs::create_directories(path_);
+    }
+    ~TempDir() { fs::remove_all(path_); }
+    const fs::path& path() const { return path_; }
+
+private:
+    fs::path path_;
+};
+
+inline std::string read_file(const fs::path& path) {
+    std::ifstream file(path, std::ios::binary);
+    std::ostringstream text;
+    text << file.rdbuf();
+    return text.str();
+}
+
+// Every regular file under `root`, relative path -> content.
+inline std::map<std::string, std::string> stored_files(const fs::path& root) {
+    std::map<std::string, std::string> files;
+    if (!fs::exists(root)) {
+        return files;
+    }
+    for (const auto& entry : fs::recursive_directory_iterator(root)) {
+        if (entry.is_regular_file()) {
+            files[fs::relative(entry.path(), root).string()] = read_file(entry.path());
+        }
+    }
+    return files;
+}
+
+// antenna with filesystem storage in a temporary directory and, unless the test says
+// otherwise, the compatibility plan's settings: ACCEPT_ALL rules, ALL_PRODUCTS.
+class Collector {
+public:
+    explicit Collector(Env env = {}) {
+        env.try_emplace("CRASHMOVER_CRASHSTORAGE_CLASS", "fs");
+        env.try_emplace("CRASHMOVER_CRASHSTORAGE_FS_ROOT", root().string());
+        env.try_emplace("CRASHMOVER_SPOOL_DIR", (dir_.path() / "spool").string());
+        env.try_emplace("BREAKPAD_THROTTLER_RULES", "antenna.throttler.ACCEPT_ALL");
+        env.try_emplace("BREAKPAD_THROTTLER_PRODUCTS", "antenna.throttler.ALL_PRODUCTS");
+        env.try_emplace("ACCESS_LOG", "false");
+        env_ = env;
+        process_ = std::make_unique<ServerProcess>(ANTENNA_BINARY, std::move(env));
+    }
+
+    // Stops the collector gracefully and starts it again with the same settings.
+    void restart() {
+        process_->signal(SIGTERM);
+        process_->wait_exit(10s);
+        process_ = std::make_unique<ServerProcess>(ANTENNA_BINARY, env_);
+    }
+
+    fs::path root() const { return dir_.path() / "crashes"; }
+    fs::path spool() const { return dir_.path() / "spool"; }
+    ServerProcess& process() { return *process_; }
+    std::uint16_t port() const { return process_->port(); }
+    std::map<std::string, std::string> files() const { return stored_files(root()); }
+
+    // Posts `body` with the given head lines (each "Name: value") and returns the answer.
+    HttpResponse post(const std::string& body, const std::vector<std::string>& headers,
+                      bool add_length = true) {
+        RawClient client(port());
+        std::string request = "POST /submit HTTP/1.1\r\nHost: antenna\r\n";
+        for (const auto& header : headers) {
+            request += header + "\r\n";
+        }
+        if (add_length) {
+            request += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+        }
+        request += "\r\n" + body;
+        client.send(request);
+        auto response = client.read_response(10s);
+        if (!response) {
+            throw std::runtime_error("no answer to POST /submit");
+        }
+        return *response;
+    }
+
+    HttpResponse post(const antenna::EncodedPayload& payload,
+                      std::vector<std::string> headers = {}) {
+        headers.push_back("Content-Type: " + payload.content_type);
+        return post(payload.body, headers);
+    }
+
+private:
+    TempDir dir_;
+    Env env_;
+    std::unique_ptr<ServerProcess> process_;
+};
+
+inline const std::string kBoundary(32, '0');
+
+// The plan's MP({ProductName: Test, Version: 1.0, DUMP}): 483 bytes.
+inline antenna::CrashPayload test_crash() {
+    antenna::CrashPayload payload;
+    payload.annotations = {{"ProductName", "Test"}, {"Version", "1.0"}};
+    payload.dumps.push_back({"upload_file_minidump", "fakecrash.dump", "abcd1234"});
+    return payload;
+}
+
+inline std::string crash_id_from(const std::string& body) {
+    const std::string prefix = "CrashID=bp-";
+    if (!body.starts_with(prefix) || body.size() < prefix.size() + 36) {
+        return {};
+    }
+    return body.substr(prefix.size(), 36);
+}
+
+}  // namespace antenna_tests
