@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test through ctest: first the release
-# build, then the same suite built with AddressSanitizer + UndefinedBehaviorSanitizer.
+# build, then the same suite built with AddressSanitizer + UndefinedBehaviorSanitizer. Before
+# that, the libFuzzer targets run for FUZZ_SECONDS each (default 60; 0 skips them).
 # Usage: ./test.sh [--no-sanitize] [extra ctest arguments, e.g. -R Limits]
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -12,6 +13,11 @@ if [ "${1:-}" = "--no-sanitize" ]; then
 fi
 
 scripts/install-deps.sh test
+
+fuzz_seconds=${FUZZ_SECONDS:-60}
+if [ "$fuzz_seconds" != 0 ]; then
+    scripts/fuzz.sh "$fuzz_seconds"
+fi
 
 run_suite() {
     local variant=$1 dir=$2

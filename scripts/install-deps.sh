@@ -6,7 +6,8 @@ set -euo pipefail
 build_packages=(g++ cmake ninja-build ccache pkg-config
     libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
     libssl-dev zlib1g-dev)
-test_packages=(libgtest-dev libgmock-dev libbenchmark-dev clang-format python3)
+test_packages=(libgtest-dev libgmock-dev libbenchmark-dev clang-format python3
+    clang libclang-rt-14-dev)
 bench_packages=(wrk nginx-light procps)
 
 wanted=()
