@@ -1,8 +1,7 @@
-#!/ usr / bin / env bash
-#Builds the libFuzzer targets with clang(ASan + UBSan) and runs each from its seed corpus.
-#Usage : scripts / fuzz.sh[seconds per target, default 60]
-#A crash stops the run with the reproducer saved in build - \
-    fuzz / (crash - *, leak - *, timeout - *).
+#!/usr/bin/env bash
+# Builds the libFuzzer targets with clang (ASan + UBSan) and runs each from its seed corpus.
+# Usage: scripts/fuzz.sh [seconds per target, default 60]
+# A crash stops the run with the reproducer saved in build-fuzz/ (crash-*, leak-*, timeout-*).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,9 +11,9 @@ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 cmake --build build-fuzz --target multipart_fuzzer
 
 status=0
-for target in multipart;
-do
-corpus = $(mktemp - d) cp "fuzz/corpus/$target"/* "$corpus/"
+for target in multipart; do
+    corpus=$(mktemp -d)
+    cp "fuzz/corpus/$target"/* "$corpus/"
     echo "== fuzzing $target for ${seconds}s"
     log="build-fuzz/${target}_fuzzer.log"
     if (cd build-fuzz && "fuzz/${target}_fuzzer" -max_total_time="$seconds" -max_len=65536 \
