@@ -119,12 +119,16 @@ AntennaApp::AntennaApp(core::Runtime& runtime, const core::Config& config) {
     }
     publisher_ = std::make_unique<NoOpCrashPublisher>(runtime.logger("ext.crashpublish_base"));
 
+    app_log.debug("Verification starting.");
+    app_log.debug("Verifying " + storage_->name() + ".verify");
     if (Outcome verified = storage_->verify(); !verified.ok) {
         throw std::runtime_error(storage_->name() + " verification failed: " + verified.error);
     }
+    app_log.debug("Verifying " + publisher_->name() + ".verify");
     if (Outcome verified = publisher_->verify(); !verified.ok) {
         throw std::runtime_error(publisher_->name() + " verification failed: " + verified.error);
     }
+    app_log.debug("Verification complete: everything is good!");
     runtime.health_checks().add(storage_->name(), [this] { return storage_->check_health(); });
     runtime.health_checks().add(publisher_->name(), [this] { return publisher_->check_health(); });
 
@@ -174,7 +178,6 @@ AntennaApp::AntennaApp(core::Runtime& runtime, const core::Config& config) {
         bhttp::verb::post, "/submit",
         [this](core::http::Request& request) { return breakpad_->on_post(request); },
         {.error_response = BreakpadSubmitterResource::error_response});
-    app_log.debug("Verification complete: everything is good!");
 }
 
 AntennaApp::~AntennaApp() = default;

@@ -101,6 +101,10 @@ int run_program(int argc, char** argv, char** envp, const ProgramInfo& info,
     try {
         Config config = Config::load(table, environment_from(envp));
         Runtime runtime(config, info);
+        runtime.logger("liblogging")
+            .info("set up logging logging_level=" + config.choice("LOGGING_LEVEL") +
+                  " debug=" + (config.boolean("LOCAL_DEV_ENV") ? "True" : "False") +
+                  " host_id=" + config.string("HOSTNAME") + " processname=" + info.name);
         Logger app = runtime.logger("app");
         for (const auto& line : config.describe()) {
             app.info(line);
