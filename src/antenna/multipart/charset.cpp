@@ -8,30 +8,13 @@
 #include <unordered_map>
 
 #include "antenna/multipart/python_codecs.h"
+#include "core/text/utf8.h"
 
 namespace antenna {
 namespace {
 
 using python_codecs::Codec;
 using python_codecs::Kind;
-
-void append_utf8(std::string& out, char32_t cp) {
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-}
 
 // Well-formed UTF-8 (Unicode table 3-7), which is what Python's decoder accepts: no overlong
 // forms, no surrogates, nothing above U+10FFFF.
@@ -109,7 +92,7 @@ std::optional<std::string> decode_utf16_32(std::string_view data, int width, boo
         if ((cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
             return std::nullopt;  // a lone surrogate or beyond Unicode
         }
-        append_utf8(out, cp);
+        core::text::append_utf8(out, cp);
     }
     return out;
 }
@@ -230,7 +213,7 @@ std::optional<std::string> decode_text(std::string_view data, std::string_view c
                 if (c >= 0x80 && codec->kind == Kind::ascii) {
                     return std::nullopt;
                 }
-                append_utf8(out, c);
+                core::text::append_utf8(out, c);
             }
             return out;
         }

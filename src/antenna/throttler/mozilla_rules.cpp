@@ -9,6 +9,7 @@
 #include <boost/json.hpp>
 
 #include "antenna/throttler/python_str.h"
+#include "core/text/utf8.h"
 
 namespace antenna {
 namespace {
@@ -45,7 +46,7 @@ bool in_range(std::uint32_t cp, char low, char high) {
 std::optional<sys_days> buildid_date(std::string_view buildid) {
     std::vector<std::uint32_t> cps;
     for (std::size_t i = 0; i < buildid.size() && cps.size() <= 15;) {
-        cps.push_back(next_code_point(buildid, i));
+        cps.push_back(core::text::next_code_point(buildid, i));
     }
     if (cps.size() == 15 && cps.back() == '\n') {
         cps.pop_back();

@@ -20,8 +20,4 @@ std::string python_str(const boost::json::value& value);
 // stays as it is. Unassigned code points count as printable here (Python escapes them).
 std::string python_repr(std::string_view utf8);
 
-// Decodes the code point at text[i] and advances i past it. Ill-formed UTF-8 yields U+FFFD per
-// maximal subpart, as Python's decode(errors="replace") does.
-std::uint32_t next_code_point(std::string_view text, std::size_t& i);
-
 }  // namespace antenna

@@ -8,6 +8,8 @@
 
 #include <boost/json.hpp>
 
+#include "core/text/utf8.h"
+
 namespace core::json {
 namespace {
 
@@ -19,42 +21,6 @@ void append_u_escape(std::string& out, std::uint32_t unit) {
     out += kHex[(unit >> 8) & 0xF];
     out += kHex[(unit >> 4) & 0xF];
     out += kHex[unit & 0xF];
-}
-
-// Decodes one UTF-8 sequence at text[i]; returns the code point and advances i. An ill-formed
-// sequence yields one U+FFFD per maximal subpart (the lead byte and the continuation bytes that
-// were still valid), as Python's decode(errors="replace") does.
-std::uint32_t decode_utf8(std::string_view text, std::size_t& i) {
-    auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
-    unsigned char lead = byte(i);
-    int length = 0;
-    unsigned char low = 0x80, high = 0xBF;  // allowed range of the second byte (Unicode Table 3-7)
-    if (lead >= 0xC2 && lead <= 0xDF) {
-        length = 2;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-        length = 3;
-        low = lead == 0xE0 ? 0xA0 : 0x80;
-        high = lead == 0xED ? 0x9F : 0xBF;
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-        length = 4;
-        low = lead == 0xF0 ? 0x90 : 0x80;
-        high = lead == 0xF4 ? 0x8F : 0xBF;
-    } else {
-        ++i;
-        return 0xFFFD;
-    }
-    std::uint32_t cp = lead & (0x7F >> length);
-    for (int k = 1; k < length; ++k) {
-        if (i + k >= text.size() || byte(i + k) < low || byte(i + k) > high) {
-            i += k;
-            return 0xFFFD;
-        }
-        cp = (cp << 6) | (byte(i + k) & 0x3F);
-        low = 0x80;
-        high = 0xBF;
-    }
-    i += length;
-    return cp;
 }
 
 void write(std::string& out, const boost::json::value& value, const PythonDumpsOptions& options);
@@ -164,7 +130,7 @@ void append_python_string(std::string& out, std::string_view text) {
             }
             continue;
         }
-        std::uint32_t cp = decode_utf8(text, i);
+        std::uint32_t cp = core::text::next_code_point(text, i);
         if (cp >= 0x10000) {
             cp -= 0x10000;
             append_u_escape(out, 0xD800 + (cp >> 10));

@@ -87,13 +87,4 @@ TEST(PythonRepr, InvalidUtf8BecomesReplacementCharacters) {
     EXPECT_EQ(python_repr("\xed\xa0\x80"), "'\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd'");
 }
 
-TEST(NextCodePoint, DecodesAndAdvances) {
-    std::string_view text = "a\xc3\xa9\xf0\x9f\x98\x80";
-    std::size_t i = 0;
-    EXPECT_EQ(antenna::next_code_point(text, i), 0x61u);
-    EXPECT_EQ(antenna::next_code_point(text, i), 0xE9u);
-    EXPECT_EQ(antenna::next_code_point(text, i), 0x1F600u);
-    EXPECT_EQ(i, text.size());
-}
-
 }  // namespace
