@@ -56,7 +56,6 @@ BreakpadSubmitterResource::BreakpadSubmitterResource(BreakpadOptions options,
       clock_(std::move(clock)),
       mover_(mover),
       log_(log_sink, "antenna.breakpad_resource"),
-      extract_log_(log_sink, "antenna.breakpad_resource"),
       gzipped_crash_(metrics.counter("socorro.collector.breakpad_resource.gzipped_crash")),
       gzipped_crash_decompress_(
           metrics.histogram("socorro.collector.breakpad_resource.gzipped_crash_decompress")),
@@ -166,9 +165,9 @@ boost::asio::awaitable<Malformed> BreakpadSubmitterResource::read_payload(
         co_return extractor.malformed();
     }
     if (!parser.finish()) {
-        extract_log_.error(
-            "extract payload exception: " +
-            (parser.error().empty() ? std::string("unexpected form structure") : parser.error()));
+        log_.error("extract payload exception: " + (parser.error().empty()
+                                                        ? std::string("unexpected form structure")
+                                                        : parser.error()));
         co_return Malformed::invalid_payload_structure;
     }
     co_return extractor.finish();
@@ -202,10 +201,12 @@ boost::asio::awaitable<Response> BreakpadSubmitterResource::handle(core::http::R
     }
     bool gzipped = request.header(bhttp::field::content_encoding) == "gzip";
 
-    PayloadExtractor extractor(options_.extractor, extract_log_);
+    PayloadExtractor extractor(options_.extractor, log_);
     Refused refused = Refused::none;
     Malformed problem = co_await read_payload(request, boundary.value, gzipped, extractor, refused);
     if (request.body().failed()) {
+        // The core answers a failed body itself (413, 408, 400, or nothing to a client that
+        // left), formatting it with error_response().
         co_return error_response(bhttp::status::payload_too_large, "body_too_large");
     }
     if (refused != Refused::none) {

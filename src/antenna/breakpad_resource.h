@@ -54,7 +54,6 @@ private:
     Clock clock_;
     CrashMover& mover_;
     core::Logger log_;
-    core::Logger extract_log_;
     core::Counter gzipped_crash_;
     core::Timing gzipped_crash_decompress_;
     core::Timing crash_size_;
