@@ -100,6 +100,18 @@ void AntennaApp::declare(core::OptionTable& table) {
     table.add({.name = "CRASHMOVER_CRASHSTORAGE_FS_ROOT",
                .default_value = "/tmp/antenna_crashes",
                .help = "Root directory of the filesystem storage."});
+    table.add({.name = "CRASHMOVER_SPOOL_MIN_FREE_BYTES",
+               .type = OptionType::integer,
+               .default_value = "104857600",
+               .help = "Below this much free space on the spool's filesystem, /submit answers 503 "
+                       "with Retry-After (clients keep the report and retry) and "
+                       "/__heartbeat__ fails, until space comes back.",
+               .min = 0});
+    table.add({.name = "CRASHMOVER_RETRY_AFTER_SECONDS",
+               .type = OptionType::integer,
+               .default_value = "60",
+               .help = "The Retry-After of 503 answers.",
+               .min = 0});
     table.add({.name = "CRASHMOVER_SPOOL_DIR",
                .default_value = "/tmp/antenna_spool",
                .help = "Directory dumps are streamed to while a crash report is received; keep "
@@ -159,11 +171,19 @@ AntennaApp::AntennaApp(core::Runtime& runtime, const core::Config& config) {
     for (const auto& entry : std::filesystem::directory_iterator(incoming, ec)) {
         std::filesystem::remove(entry.path(), ec);
     }
+    spool_space_ = std::make_unique<SpoolSpace>(
+        incoming, static_cast<std::uint64_t>(config.integer("CRASHMOVER_SPOOL_MIN_FREE_BYTES")),
+        runtime.logger("spool"));
+    runtime.health_checks().add("Spool",
+                                [this]() -> boost::asio::awaitable<std::optional<std::string>> {
+                                    co_return spool_space_->problem();
+                                });
     breakpad_ = std::make_unique<BreakpadSubmitterResource>(
         BreakpadOptions{
             .stage_submitter_bearer_token = config.string("BREAKPAD_STAGE_SUBMITTER_BEARER_TOKEN"),
             .max_decompressed_bytes =
                 static_cast<std::uint64_t>(config.integer("BREAKPAD_MAX_DECOMPRESSED_BYTES")),
+            .retry_after = std::chrono::seconds(config.integer("CRASHMOVER_RETRY_AFTER_SECONDS")),
             .extractor = {.incoming_dir = incoming,
                           .max_parts =
                               static_cast<std::size_t>(config.integer("BREAKPAD_MAX_PARTS")),
@@ -171,7 +191,7 @@ AntennaApp::AntennaApp(core::Runtime& runtime, const core::Config& config) {
                               config.integer("BREAKPAD_MAX_TEXT_PART_BYTES")),
                           .max_json_part_bytes = static_cast<std::size_t>(
                               config.integer("BREAKPAD_MAX_JSON_PART_BYTES"))}},
-        *throttler_, *ids_, [] { return std::chrono::system_clock::now(); }, *mover_,
+        *throttler_, *ids_, [] { return std::chrono::system_clock::now(); }, *mover_, *spool_space_,
         runtime.log_sink(), runtime.metrics());
 
     runtime.router().add(

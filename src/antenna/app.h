@@ -6,6 +6,7 @@
 #include "antenna/crash_id.h"
 #include "antenna/crashmover.h"
 #include "antenna/publish/crash_publisher.h"
+#include "antenna/spool_space.h"
 #include "antenna/storage/crash_storage.h"
 #include "antenna/throttler/throttler.h"
 #include "core/config/options.h"
@@ -31,6 +32,7 @@ private:
     std::unique_ptr<Throttler> throttler_;
     std::unique_ptr<CrashIdSource> ids_;
     std::unique_ptr<CrashMover> mover_;
+    std::unique_ptr<SpoolSpace> spool_space_;
     std::unique_ptr<BreakpadSubmitterResource> breakpad_;
 };
 

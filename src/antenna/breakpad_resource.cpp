@@ -45,16 +45,15 @@ std::string lower(std::string_view text) {
 
 }  // namespace
 
-BreakpadSubmitterResource::BreakpadSubmitterResource(BreakpadOptions options,
-                                                     const Throttler& throttler, CrashIdSource& ids,
-                                                     Clock clock, CrashMover& mover,
-                                                     core::LogSink& log_sink,
-                                                     core::Metrics& metrics)
+BreakpadSubmitterResource::BreakpadSubmitterResource(
+    BreakpadOptions options, const Throttler& throttler, CrashIdSource& ids, Clock clock,
+    CrashMover& mover, SpoolSpace& spool_space, core::LogSink& log_sink, core::Metrics& metrics)
     : options_(std::move(options)),
       throttler_(throttler),
       ids_(ids),
       clock_(std::move(clock)),
       mover_(mover),
+      spool_space_(spool_space),
       log_(log_sink, "antenna.breakpad_resource"),
       gzipped_crash_(metrics.counter("socorro.collector.breakpad_resource.gzipped_crash")),
       gzipped_crash_decompress_(
@@ -76,6 +75,13 @@ Response BreakpadSubmitterResource::malformed(Malformed reason) {
     std::string name(malformed_reason(reason));
     malformed_.incr(1, {"reason:" + name});
     return plain(bhttp::status::bad_request, "Discarded=malformed_" + name);
+}
+
+Response BreakpadSubmitterResource::unavailable(std::string_view reason) {
+    Response response =
+        plain(bhttp::status::service_unavailable, "Discarded=" + std::string(reason));
+    response.set(bhttp::field::retry_after, std::to_string(options_.retry_after.count()));
+    return response;
 }
 
 boost::asio::awaitable<Response> BreakpadSubmitterResource::on_post(core::http::Request& request) {
@@ -174,6 +180,9 @@ boost::asio::awaitable<Malformed> BreakpadSubmitterResource::read_payload(
 }
 
 boost::asio::awaitable<Response> BreakpadSubmitterResource::handle(core::http::Request& request) {
+    if (spool_space_.problem()) {
+        co_return unavailable(refused_reason(Refused::disk_full));
+    }
     // Header checks, in Antenna's order (§1.2.1).
     std::string_view content_type = request.header(bhttp::field::content_type);
     if (content_type.empty()) {
@@ -208,6 +217,9 @@ boost::asio::awaitable<Response> BreakpadSubmitterResource::handle(core::http::R
         // The core answers a failed body itself (413, 408, 400, or nothing to a client that
         // left), formatting it with error_response().
         co_return error_response(bhttp::status::payload_too_large, "body_too_large");
+    }
+    if (refused == Refused::disk_full) {
+        co_return unavailable(refused_reason(refused));
     }
     if (refused != Refused::none) {
         co_return error_response(bhttp::status::payload_too_large, refused_reason(refused));

@@ -10,6 +10,7 @@
 #include "antenna/crash_id.h"
 #include "antenna/crashmover.h"
 #include "antenna/payload_extractor.h"
+#include "antenna/spool_space.h"
 #include "antenna/throttler/throttler.h"
 #include "core/http/request.h"
 #include "core/http/router.h"
@@ -21,6 +22,7 @@ namespace antenna {
 struct BreakpadOptions {
     std::string stage_submitter_bearer_token;  // empty: clients may not choose their crash id
     std::uint64_t max_decompressed_bytes = 100 * 1024 * 1024;
+    std::chrono::seconds retry_after = std::chrono::seconds(60);  // with 503 answers
     ExtractorOptions extractor;
 };
 
@@ -31,7 +33,8 @@ class BreakpadSubmitterResource {
 public:
     BreakpadSubmitterResource(BreakpadOptions options, const Throttler& throttler,
                               CrashIdSource& ids, Clock clock, CrashMover& mover,
-                              core::LogSink& log_sink, core::Metrics& metrics);
+                              SpoolSpace& spool_space, core::LogSink& log_sink,
+                              core::Metrics& metrics);
 
     boost::asio::awaitable<core::http::Response> on_post(core::http::Request& request);
 
@@ -46,6 +49,7 @@ private:
                                                    const std::string& boundary, bool gzipped,
                                                    PayloadExtractor& extractor, Refused& refused);
     core::http::Response malformed(Malformed reason);
+    core::http::Response unavailable(std::string_view reason);
     bool from_stage_submitter(const core::http::Request& request) const;
 
     BreakpadOptions options_;
@@ -53,6 +57,7 @@ private:
     CrashIdSource& ids_;
     Clock clock_;
     CrashMover& mover_;
+    SpoolSpace& spool_space_;
     core::Logger log_;
     core::Counter gzipped_crash_;
     core::Timing gzipped_crash_decompress_;

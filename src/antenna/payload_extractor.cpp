@@ -34,17 +34,26 @@ std::string hex(const unsigned char* data, unsigned size) {
     return out;
 }
 
-void write_all(int fd, std::string_view data) {
+bool out_of_space(int error) {
+    return error == ENOSPC || error == EDQUOT;
+}
+
+// Writes all of `data`; false when the disk is full, an exception for other failures.
+bool write_all(int fd, std::string_view data) {
     while (!data.empty()) {
         ssize_t n = ::write(fd, data.data(), data.size());
         if (n < 0) {
             if (errno == EINTR) {
                 continue;
             }
+            if (out_of_space(errno)) {
+                return false;
+            }
             throw std::system_error(errno, std::generic_category(), "writing a dump");
         }
         data.remove_prefix(static_cast<std::size_t>(n));
     }
+    return true;
 }
 
 }  // namespace
@@ -89,6 +98,8 @@ std::string_view refused_reason(Refused reason) {
             return "json_part_too_large";
         case Refused::decompressed_too_large:
             return "decompressed_too_large";
+        case Refused::disk_full:
+            return "disk_full";
     }
     return "";
 }
@@ -172,6 +183,10 @@ bool PayloadExtractor::begin_dump(std::string name, const std::string& content_t
     }
     std::string pattern = (options_.incoming_dir / "dump-XXXXXX").string();
     dump_fd_ = ::mkostemp(pattern.data(), O_CLOEXEC);
+    if (dump_fd_ < 0 && out_of_space(errno)) {
+        refused_ = Refused::disk_full;
+        return false;
+    }
     if (dump_fd_ < 0) {
         throw std::system_error(errno, std::generic_category(),
                                 "creating a dump file in " + options_.incoming_dir.string());
@@ -187,10 +202,7 @@ bool PayloadExtractor::on_part_data(std::string_view data) {
         case PartKind::skipped:
             return true;
         case PartKind::dump:
-            write_all(dump_fd_, data);
-            EVP_DigestUpdate(sha256_.get(), data.data(), data.size());
-            dump_.size += data.size();
-            return true;
+            return write_dump(data);
         case PartKind::text:
             if (part_buffer_.size() + data.size() > options_.max_text_part_bytes) {
                 part_too_large_ = true;  // Antenna notes it and drops the annotation
@@ -207,6 +219,16 @@ bool PayloadExtractor::on_part_data(std::string_view data) {
             part_buffer_.append(data);
             return true;
     }
+    return true;
+}
+
+bool PayloadExtractor::write_dump(std::string_view data) {
+    if (!write_all(dump_fd_, data)) {
+        refused_ = Refused::disk_full;  // the destructor removes the partial dump
+        return false;
+    }
+    EVP_DigestUpdate(sha256_.get(), data.data(), data.size());
+    dump_.size += data.size();
     return true;
 }
 
@@ -271,7 +293,13 @@ bool PayloadExtractor::end_dump_part() {
     dump_.sha256 = hex(digest.data(), size);
     int fd = std::exchange(dump_fd_, -1);
     if (::close(fd) != 0) {
-        throw std::system_error(errno, std::generic_category(), "closing a dump file");
+        int error = errno;
+        ::unlink(dump_.path.c_str());
+        if (out_of_space(error)) {
+            refused_ = Refused::disk_full;
+            return false;
+        }
+        throw std::system_error(error, std::generic_category(), "closing a dump file");
     }
     // A repeated dump name replaces the earlier dump in its original position (Python dict).
     for (auto& existing : dumps_) {

@@ -34,8 +34,9 @@ enum class Malformed {
 };
 std::string_view malformed_reason(Malformed reason);
 
-// Limits Antenna does not have; answered 413 "Discarded=<name>".
-enum class Refused { none, too_many_parts, json_part_too_large, decompressed_too_large };
+// Limits Antenna does not have; answered 413 "Discarded=<name>", or 503 with Retry-After for
+// disk_full (the client should keep the report and retry).
+enum class Refused { none, too_many_parts, json_part_too_large, decompressed_too_large, disk_full };
 std::string_view refused_reason(Refused reason);
 
 struct ExtractorOptions {
@@ -76,6 +77,7 @@ private:
     enum class PartKind { skipped, json, text, dump };
 
     bool begin_dump(std::string name, const std::string& content_type);
+    bool write_dump(std::string_view data);
     void end_text_part();
     bool end_json_part();
     bool end_dump_part();
