@@ -1,0 +1,165 @@
+"""Drives antenna, the ceiling server and optionally another collector with the same corpus
+of crash reports (wrk), and prints one table: crashes/s, MB/s, latency, server CPU, peak RSS."""
+
+import argparse
+import gzip
+import json
+import math
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "core"))
+from hello import cpu_seconds, free_port, peak_rss_mib, process_tree, to_ms, wait_listening  # noqa: E402
+
+BOUNDARY = "b" * 32
+MAX_BODY = 25 * 1024 * 1024
+
+
+def part(headers, value):
+    return f"--{BOUNDARY}\r\n{headers}\r\n\r\n".encode() + value + b"\r\n"
+
+
+def crash_report(rng, dump_size, annotations, use_json):
+    fields = {"ProductName": "Firefox", "Version": "120.0", "ReleaseChannel": "release",
+              "BuildID": "20231120093500"}
+    for i in range(annotations - len(fields)):
+        fields[f"Annotation{i:02d}"] = "".join(rng.choice("abcdef0123456789 ") for _ in range(rng.randint(4, 80)))
+    body = b""
+    if use_json:
+        body += part('Content-Disposition: form-data; name="extra"; filename="extra.json"\r\n'
+                     "Content-Type: application/json", json.dumps(fields).encode())
+    else:
+        for name in sorted(fields):
+            body += part(f'Content-Disposition: form-data; name="{name}"\r\n'
+                         "Content-Type: text/plain; charset=utf-8", fields[name].encode())
+    # Minidumps are half structured (compressible) and half memory contents (not).
+    half = dump_size // 2
+    dump = rng.randbytes(half) + (b"MDMP\x93\xa7\x00\x00" * (dump_size - half))[: dump_size - half]
+    body += part('Content-Disposition: form-data; name="upload_file_minidump"; '
+                 'filename="crash.dmp"\r\nContent-Type: application/octet-stream', dump)
+    return body + f"--{BOUNDARY}--\r\n".encode()
+
+
+def make_corpus(kind, directory, count=48, seed=7):
+    """Crash reports around a 400 KB median with a long tail (or all 5 KB), some gzipped,
+    some with a JSON payload; returns the index path and the mean body size."""
+    rng = random.Random(seed)
+    os.makedirs(directory, exist_ok=True)
+    lines, total = [], 0
+    for i in range(count):
+        if kind == "5k":
+            dump_size = 2500
+        else:
+            dump_size = int(min(MAX_BODY - 100_000, max(20_000, rng.lognormvariate(math.log(400_000), 1.0))))
+        body = crash_report(rng, dump_size, rng.randint(20, 60), rng.random() < 0.2)
+        encoding = ""
+        if rng.random() < 0.25:
+            body, encoding = gzip.compress(body, 6), "gzip"
+        path = os.path.join(directory, f"crash-{i:03d}.bin")
+        with open(path, "wb") as out:
+            out.write(body)
+        total += len(body)
+        lines.append(f"{path}\tmultipart/form-data; boundary={BOUNDARY}\t{encoding}")
+    index = os.path.join(directory, "index.tsv")
+    with open(index, "w") as out:
+        out.write("\n".join(lines) + "\n")
+    return index, total / count
+
+
+def run_wrk(url, index, connections, duration):
+    script = os.path.join(os.path.dirname(__file__), "post_corpus.lua")
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "30s",
+                          "--latency", "-s", script, url, "--", index],
+                         capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    latency = {p: to_ms(re.search(rf"\s{p}%\s+(\S+)", out).group(1)) for p in ("50", "90", "99")}
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: (.*)", out)
+    return rps, latency, (f"non-2xx {bad.group(1)} " if bad else "") + (errors.group(1) if errors else "")
+
+
+def start(command, env):
+    port = free_port()
+    process = subprocess.Popen(command, env=dict(env, PORT=str(port)), stdout=subprocess.DEVNULL)
+    wait_listening(port)
+    return process, f"http://127.0.0.1:{port}/submit"
+
+
+def measure(name, url, pid, index, mean_size, connections, duration):
+    run_wrk(url, index, connections, 2)  # warm up
+    pids = process_tree(pid) if pid else []
+    cpu_before, started = cpu_seconds(pids), time.time()
+    rps, latency, errors = run_wrk(url, index, connections, duration)
+    cores = (cpu_seconds(pids) - cpu_before) / (time.time() - started) if pid else float("nan")
+    return {"name": name, "c": connections, "rps": rps, "mbs": rps * mean_size / 1e6,
+            "p50": latency["50"], "p90": latency["90"], "p99": latency["99"], "cpu": cores,
+            "rss": peak_rss_mib(pids) if pid else float("nan"), "errors": errors}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--corpus", choices=["realistic", "5k"], default="realistic")
+    parser.add_argument("--connections", default="10,50")
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--workers", type=int, default=os.cpu_count())
+    parser.add_argument("--target", help="another collector's submit URL, driven with the same load")
+    args = parser.parse_args()
+
+    work = tempfile.mkdtemp(prefix="antenna-bench-")
+    try:
+        index, mean_size = make_corpus(args.corpus, os.path.join(work, "corpus"))
+        env = dict(os.environ, WORKERS=str(args.workers), ACCESS_LOG="false",
+                   LOGGING_LEVEL="WARNING", STATSD_HOST="127.0.0.1", STATSD_PORT="9")
+        rows = []
+        for connections in [int(c) for c in args.connections.split(",")]:
+            storage = os.path.join(work, f"crashes-{connections}")
+            antenna_env = dict(env, CRASHMOVER_CRASHSTORAGE_CLASS="fs",
+                               CRASHMOVER_CRASHSTORAGE_FS_ROOT=storage,
+                               CRASHMOVER_SPOOL_DIR=os.path.join(work, "spool"),
+                               BREAKPAD_THROTTLER_RULES="ACCEPT_ALL",
+                               BREAKPAD_THROTTLER_PRODUCTS="ALL_PRODUCTS")
+            for name, command, command_env in (
+                    ("antenna (fs storage)", ["build/bin/antenna"], antenna_env),
+                    ("ceiling (read + sha256)", ["build/bin/ceiling-server"], env)):
+                process, url = start(command, command_env)
+                try:
+                    rows.append(measure(name, url, process.pid, index, mean_size, connections,
+                                        args.duration))
+                finally:
+                    process.send_signal(signal.SIGTERM)
+                    process.wait()
+                shutil.rmtree(storage, ignore_errors=True)
+            if args.target:
+                rows.append(measure(f"target {args.target}", args.target, None, index, mean_size,
+                                    connections, args.duration))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    header = ["server", "conns", "crashes/s", "MB/s", "p50 ms", "p90 ms", "p99 ms",
+              "server CPU (cores)", "peak RSS MiB", "errors"]
+    table = [[r["name"], str(r["c"]), f"{r['rps']:,.0f}", f"{r['mbs']:,.1f}", f"{r['p50']:.1f}",
+              f"{r['p90']:.1f}", f"{r['p99']:.1f}", f"{r['cpu']:.2f}", f"{r['rss']:.1f}",
+              r["errors"]] for r in rows]
+    widths = [max(len(row[i]) for row in table + [header]) for i in range(len(header))]
+    print(f"\ncorpus {args.corpus} (mean {mean_size / 1000:,.0f} KB), wrk -t2, {args.duration}s, "
+          f"{args.workers} workers, same machine ({os.cpu_count()} cores), {time.strftime('%Y-%m-%d')}")
+    for row in [header, ["-" * w for w in widths]] + table:
+        print("| " + " | ".join(c.ljust(w) for c, w in zip(row, widths)) + " |")
+    by_key = {(r["name"].split(" ")[0], r["c"]): r["rps"] for r in rows}
+    for (name, c), rps in by_key.items():
+        if name == "antenna" and ("ceiling", c) in by_key:
+            print(f"antenna / ceiling at {c} connections: {rps / by_key[('ceiling', c)]:.2f}")
+        if name == "target":
+            print(f"antenna / target at {c} connections: {by_key[('antenna', c)] / rps:.2f}")
+
+
+if __name__ == "__main__":
+    main()
