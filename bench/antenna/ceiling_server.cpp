@@ -1,10 +1,10 @@
 // The benchmark's ceiling: a program on the same HTTP stack as antenna that reads each crash
 // report, sha256s the body and answers 200. What antenna does beyond this (parsing, files,
 // throttling, storage) is its overhead over the irreducible work.
-#include <openssl/evp.h>
-
 #include <array>
 #include <memory>
+
+#include <openssl/evp.h>
 
 #include "core/http/responses.h"
 #include "core/runtime/program.h"
