@@ -2,7 +2,10 @@
 
 #include <filesystem>
 
-#include "antenna/storage/fs_crash_storage.h"
+#include "antenna/backends.h"
+#include "antenna/crashmover.h"
+#include "antenna/spool/spool_command.h"
+#include "antenna/spool/spool_keeper.h"
 #include "antenna/throttler/rules_file.h"
 
 namespace antenna {
@@ -13,11 +16,6 @@ namespace bhttp = boost::beast::http;
 constexpr auto kFsStorage = "antenna.ext.fs.crashstorage.FSCrashStorage";
 constexpr auto kNoOpStorage = "antenna.ext.crashstorage_base.NoOpCrashStorage";
 constexpr auto kNoOpPublish = "antenna.ext.crashpublish_base.NoOpCrashPublish";
-
-// Short names accepted beside Antenna's dotted class names.
-bool is_storage(const std::string& value, std::string_view dotted, std::string_view short_name) {
-    return value == dotted || value == short_name;
-}
 
 }  // namespace
 
@@ -87,16 +85,31 @@ void AntennaApp::declare(core::OptionTable& table) {
                .default_value = kNoOpPublish,
                .help = "Crash id publisher: noop; Antenna's dotted class name is accepted too.",
                .choices = {"noop", kNoOpPublish}});
+    table.add({.name = "CRASHMOVER_ACK",
+               .type = OptionType::choice,
+               .default_value = "spool",
+               .help = "When a crash is acknowledged (CrashID=): spool: once it is flushed to "
+                       "the local spool, from which it is moved to storage and published with "
+                       "retries until it gets there; sync: once saved to storage inside the "
+                       "request, as Antenna (500 when saving gives up).",
+               .choices = {"spool", "sync"}});
     table.add({.name = "CRASHMOVER_MAX_ATTEMPTS",
                .type = OptionType::integer,
                .default_value = "5",
-               .help = "Attempts to save, and separately to publish, a crash.",
+               .help = "With CRASHMOVER_ACK=sync: attempts to save, and separately to publish, a "
+                       "crash. The spool never gives up.",
                .min = 1});
     table.add({.name = "CRASHMOVER_RETRY_SLEEP_SECONDS",
                .type = OptionType::seconds,
                .default_value = "2",
-               .help = "Pause between two attempts.",
+               .help = "With CRASHMOVER_ACK=sync the pause between two attempts; for the spool "
+                       "the first pause of an exponential backoff with jitter (at least 0.1).",
                .min = 0});
+    table.add({.name = "CRASHMOVER_RETRY_MAX_SLEEP_SECONDS",
+               .type = OptionType::seconds,
+               .default_value = "60",
+               .help = "Longest pause of the spool's backoff.",
+               .min = 0.1});
     table.add({.name = "CRASHMOVER_CRASHSTORAGE_FS_ROOT",
                .default_value = "/tmp/antenna_crashes",
                .help = "Root directory of the filesystem storage."});
@@ -114,33 +127,48 @@ void AntennaApp::declare(core::OptionTable& table) {
                .min = 0});
     table.add({.name = "CRASHMOVER_SPOOL_DIR",
                .default_value = "/tmp/antenna_spool",
-               .help = "Directory dumps are streamed to while a crash report is received; keep "
-                       "it on the same filesystem as the filesystem storage so that dumps are "
-                       "moved, not copied."});
+               .help = "The spool: dumps being received and crashes waiting for storage. Put it "
+                       "on persistent local disk, on the same filesystem as the filesystem "
+                       "storage so that dumps are moved, not copied. One collector per spool."});
+    table.add({.name = "CRASHMOVER_SPOOL_SYNC",
+               .type = OptionType::choice,
+               .default_value = "syncfs",
+               .help = "How a spooled crash is made durable before it is acknowledged, shared by "
+                       "the requests of the same moment: syncfs (one flush of the spool's "
+                       "filesystem), fsync (each file and directory) or off (a power cut may "
+                       "lose acknowledged crashes). Also flushes filesystem storage before ids are "
+                       "published.",
+               .choices = {"syncfs", "fsync", "off"}});
+    table.add({.name = "CRASHMOVER_SPOOL_MAX_CRASHES",
+               .type = OptionType::integer,
+               .default_value = "100000",
+               .help = "With this many crashes waiting in the spool, /submit answers 503 with "
+                       "Retry-After and /__heartbeat__ fails, until the mover catches up. 0: no "
+                       "limit.",
+               .min = 0});
+    table.add({.name = "CRASHMOVER_SPOOL_MAX_BYTES",
+               .type = OptionType::integer,
+               .default_value = "0",
+               .help = "The same for the dump bytes waiting in the spool. 0: no limit but "
+                       "CRASHMOVER_SPOOL_MIN_FREE_BYTES.",
+               .min = 0});
+    table.add({.name = "CRASHMOVER_SHUTDOWN_SECONDS",
+               .type = OptionType::seconds,
+               .default_value = "10",
+               .help = "On shutdown, after the last request, how long the mover keeps moving "
+                       "spooled crashes; the rest wait in the spool for the next start.",
+               .min = 0});
+}
+
+std::vector<core::Command> AntennaApp::commands() {
+    return {spool_command()};
 }
 
 AntennaApp::AntennaApp(core::Runtime& runtime, const core::Config& config) {
     core::Logger app_log = runtime.logger("app");
-    const std::string& storage_class = config.choice("CRASHMOVER_CRASHSTORAGE_CLASS");
-    if (is_storage(storage_class, kFsStorage, "fs")) {
-        storage_ =
-            std::make_unique<FsCrashStorage>(config.string("CRASHMOVER_CRASHSTORAGE_FS_ROOT"),
-                                             runtime.logger("ext.fs.crashstorage"));
-    } else {
-        storage_ = std::make_unique<NoOpCrashStorage>(runtime.logger("ext.crashstorage_base"));
-    }
-    publisher_ = std::make_unique<NoOpCrashPublisher>(runtime.logger("ext.crashpublish_base"));
-
-    app_log.debug("Verification starting.");
-    app_log.debug("Verifying " + storage_->name() + ".verify");
-    if (Outcome verified = storage_->verify(); !verified.ok) {
-        throw std::runtime_error(storage_->name() + " verification failed: " + verified.error);
-    }
-    app_log.debug("Verifying " + publisher_->name() + ".verify");
-    if (Outcome verified = publisher_->verify(); !verified.ok) {
-        throw std::runtime_error(publisher_->name() + " verification failed: " + verified.error);
-    }
-    app_log.debug("Verification complete: everything is good!");
+    storage_ = make_crash_storage(config, runtime);
+    publisher_ = make_crash_publisher(config, runtime);
+    verify_backends(*storage_, *publisher_, app_log);
     runtime.health_checks().add(storage_->name(), [this] { return storage_->check_health(); });
     runtime.health_checks().add(publisher_->name(), [this] { return publisher_->check_health(); });
 
@@ -153,46 +181,62 @@ AntennaApp::AntennaApp(core::Runtime& runtime, const core::Config& config) {
         [] { return std::chrono::system_clock::now(); }, runtime.logger("throttler"));
 
     ids_ = std::make_unique<SystemCrashIdSource>();
-    mover_ = std::make_unique<CrashMover>(
-        CrashMoverOptions{
-            .max_attempts = static_cast<int>(config.integer("CRASHMOVER_MAX_ATTEMPTS")),
-            .retry_sleep = config.seconds("CRASHMOVER_RETRY_SLEEP_SECONDS")},
-        *storage_, *publisher_, runtime.logger("crashmover"), runtime.metrics());
 
-    std::filesystem::path incoming =
-        std::filesystem::path(config.string("CRASHMOVER_SPOOL_DIR")) / "incoming";
-    std::error_code ec;
-    std::filesystem::create_directories(incoming, ec);
-    if (ec) {
-        throw std::runtime_error("cannot create the spool directory " + incoming.string() + ": " +
-                                 ec.message());
-    }
-    // Dumps of uploads that a previous process never finished: they belong to no crash.
-    for (const auto& entry : std::filesystem::directory_iterator(incoming, ec)) {
-        std::filesystem::remove(entry.path(), ec);
-    }
+    std::filesystem::path spool_dir = config.string("CRASHMOVER_SPOOL_DIR");
+    spool_ = std::make_unique<Spool>(
+        spool_dir,
+        SpoolLimits{
+            .max_crashes =
+                static_cast<std::uint64_t>(config.integer("CRASHMOVER_SPOOL_MAX_CRASHES")),
+            .max_bytes = static_cast<std::uint64_t>(config.integer("CRASHMOVER_SPOOL_MAX_BYTES"))},
+        runtime.logger("spool"), runtime.metrics());
     spool_space_ = std::make_unique<SpoolSpace>(
-        incoming, static_cast<std::uint64_t>(config.integer("CRASHMOVER_SPOOL_MIN_FREE_BYTES")),
+        spool_dir, static_cast<std::uint64_t>(config.integer("CRASHMOVER_SPOOL_MIN_FREE_BYTES")),
         runtime.logger("spool"));
-    runtime.health_checks().add("Spool",
-                                [this]() -> boost::asio::awaitable<std::optional<std::string>> {
-                                    co_return spool_space_->problem();
-                                });
+    // Crashes spooled by an earlier run are moved whatever CRASHMOVER_ACK says now.
+    mover_ =
+        std::make_unique<SpoolMover>(spool_mover_options(config), *spool_, *storage_, *publisher_,
+                                     runtime.logger("crashmover"), runtime.metrics());
+    mover_->start(spool_->recover());
+    runtime.on_shutdown([this, timeout = config.seconds("CRASHMOVER_SHUTDOWN_SECONDS")] {
+        mover_->finish(timeout);
+    });
+
+    if (config.choice("CRASHMOVER_ACK") == "spool") {
+        committer_ = std::make_unique<GroupCommitter>(
+            parse_sync_mode(config.choice("CRASHMOVER_SPOOL_SYNC")), spool_dir,
+            runtime.logger("spool"), runtime.metrics());
+        keeper_ =
+            std::make_unique<SpoolKeeper>(*spool_, *committer_, *mover_, runtime.logger("spool"));
+    } else {
+        keeper_ = std::make_unique<CrashMover>(
+            CrashMoverOptions{
+                .max_attempts = static_cast<int>(config.integer("CRASHMOVER_MAX_ATTEMPTS")),
+                .retry_sleep = config.seconds("CRASHMOVER_RETRY_SLEEP_SECONDS")},
+            *storage_, *publisher_, runtime.logger("crashmover"), runtime.metrics());
+    }
+    runtime.health_checks().add(
+        "Spool", [this]() -> boost::asio::awaitable<std::optional<std::string>> {
+            if (std::optional<std::string> problem = spool_space_->problem()) {
+                co_return problem;
+            }
+            co_return spool_->full();
+        });
     breakpad_ = std::make_unique<BreakpadSubmitterResource>(
         BreakpadOptions{
             .stage_submitter_bearer_token = config.string("BREAKPAD_STAGE_SUBMITTER_BEARER_TOKEN"),
             .max_decompressed_bytes =
                 static_cast<std::uint64_t>(config.integer("BREAKPAD_MAX_DECOMPRESSED_BYTES")),
             .retry_after = std::chrono::seconds(config.integer("CRASHMOVER_RETRY_AFTER_SECONDS")),
-            .extractor = {.incoming_dir = incoming,
+            .extractor = {.incoming_dir = spool_->incoming_dir(),
                           .max_parts =
                               static_cast<std::size_t>(config.integer("BREAKPAD_MAX_PARTS")),
                           .max_text_part_bytes = static_cast<std::size_t>(
                               config.integer("BREAKPAD_MAX_TEXT_PART_BYTES")),
                           .max_json_part_bytes = static_cast<std::size_t>(
                               config.integer("BREAKPAD_MAX_JSON_PART_BYTES"))}},
-        *throttler_, *ids_, [] { return std::chrono::system_clock::now(); }, *mover_, *spool_space_,
-        runtime.log_sink(), runtime.metrics());
+        *throttler_, *ids_, [] { return std::chrono::system_clock::now(); }, *keeper_,
+        *spool_space_, runtime.log_sink(), runtime.metrics());
 
     runtime.router().add(
         bhttp::verb::post, "/submit",

@@ -47,12 +47,12 @@ std::string lower(std::string_view text) {
 
 BreakpadSubmitterResource::BreakpadSubmitterResource(
     BreakpadOptions options, const Throttler& throttler, CrashIdSource& ids, Clock clock,
-    CrashMover& mover, SpoolSpace& spool_space, core::LogSink& log_sink, core::Metrics& metrics)
+    CrashKeeper& keeper, SpoolSpace& spool_space, core::LogSink& log_sink, core::Metrics& metrics)
     : options_(std::move(options)),
       throttler_(throttler),
       ids_(ids),
       clock_(std::move(clock)),
-      mover_(mover),
+      keeper_(keeper),
       spool_space_(spool_space),
       log_(log_sink, "antenna.breakpad_resource"),
       gzipped_crash_(metrics.counter("socorro.collector.breakpad_resource.gzipped_crash")),
@@ -183,6 +183,9 @@ boost::asio::awaitable<Response> BreakpadSubmitterResource::handle(core::http::R
     if (spool_space_.problem()) {
         co_return unavailable(refused_reason(Refused::disk_full));
     }
+    if (std::optional<std::string> reason = keeper_.refusal()) {
+        co_return unavailable(*reason);
+    }
     // Header checks, in Antenna's order (§1.2.1).
     std::string_view content_type = request.header(bhttp::field::content_type);
     if (content_type.empty()) {
@@ -290,13 +293,14 @@ boost::asio::awaitable<Response> BreakpadSubmitterResource::handle(core::http::R
         }
     }
     CrashReport report{crash_id, std::move(raw_crash), extractor.take_dumps()};
-    bool saved = co_await mover_.handle(report);
-    for (const auto& dump : report.dumps) {
-        std::error_code ignored;
-        std::filesystem::remove(dump.path, ignored);  // what storage did not move into place
-    }
-    if (!saved) {
-        co_return plain(bhttp::status::internal_server_error, "");
+    Kept kept = co_await keeper_.keep(report);
+    switch (kept.status) {
+        case Kept::Status::kept:
+            break;
+        case Kept::Status::failed:
+            co_return plain(bhttp::status::internal_server_error, "");
+        case Kept::Status::unavailable:
+            co_return unavailable(kept.reason);
     }
     co_return plain(bhttp::status::ok, "CrashID=bp-" + crash_id + "\n");
 }

@@ -8,9 +8,9 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "antenna/crash_id.h"
-#include "antenna/crashmover.h"
+#include "antenna/crash_keeper.h"
 #include "antenna/payload_extractor.h"
-#include "antenna/spool_space.h"
+#include "antenna/spool/spool_space.h"
 #include "antenna/throttler/throttler.h"
 #include "core/http/request.h"
 #include "core/http/router.h"
@@ -28,11 +28,11 @@ struct BreakpadOptions {
 
 // POST /submit: Antenna's BreakpadSubmitterResource (spec Part 2 §1.2). Checks the headers,
 // streams the body through gunzip and the multipart parser into annotations and dump files,
-// throttles, assigns the crash id, and hands accepted crashes to the crash mover.
+// throttles, assigns the crash id, and hands accepted crashes to the crash keeper.
 class BreakpadSubmitterResource {
 public:
     BreakpadSubmitterResource(BreakpadOptions options, const Throttler& throttler,
-                              CrashIdSource& ids, Clock clock, CrashMover& mover,
+                              CrashIdSource& ids, Clock clock, CrashKeeper& keeper,
                               SpoolSpace& spool_space, core::LogSink& log_sink,
                               core::Metrics& metrics);
 
@@ -56,7 +56,7 @@ private:
     const Throttler& throttler_;
     CrashIdSource& ids_;
     Clock clock_;
-    CrashMover& mover_;
+    CrashKeeper& keeper_;
     SpoolSpace& spool_space_;
     core::Logger log_;
     core::Counter gzipped_crash_;

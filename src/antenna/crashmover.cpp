@@ -1,5 +1,7 @@
 #include "antenna/crashmover.h"
 
+#include <filesystem>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -70,7 +72,7 @@ boost::asio::awaitable<bool> CrashMover::publish_with_retry(const CrashReport& r
     co_return false;
 }
 
-boost::asio::awaitable<bool> CrashMover::handle(CrashReport& report) {
+boost::asio::awaitable<Kept> CrashMover::keep(CrashReport& report) {
     auto started = SteadyClock::now();
     bool saved = co_await save_with_retry(report);
     if (!saved) {
@@ -83,7 +85,11 @@ boost::asio::awaitable<bool> CrashMover::handle(CrashReport& report) {
         publish_crash_dropped_.incr();
     }
     crash_handling_time_.observe(SteadyClock::now() - started);
-    co_return saved;
+    for (const auto& dump : report.dumps) {
+        std::error_code ignored;
+        std::filesystem::remove(dump.path, ignored);  // what storage did not move into place
+    }
+    co_return Kept{.status = saved ? Kept::Status::kept : Kept::Status::failed};
 }
 
 }  // namespace antenna

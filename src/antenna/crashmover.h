@@ -4,6 +4,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include "antenna/crash_keeper.h"
 #include "antenna/crash_report.h"
 #include "antenna/publish/crash_publisher.h"
 #include "antenna/storage/crash_storage.h"
@@ -17,16 +18,17 @@ struct CrashMoverOptions {
     std::chrono::milliseconds retry_sleep = std::chrono::seconds(2);
 };
 
-// Saves a crash, then publishes its id, each with retries, as Antenna's synchronous crash
-// mover does (spec Part 2 §5.1): a save that gives up means the crash was not kept (the client
-// gets a 500 and may retry); a publish that gives up still counts as kept.
-class CrashMover {
+// CRASHMOVER_ACK=sync: saves a crash, then publishes its id, each with retries, inside the
+// request, as Antenna's synchronous crash mover does (spec Part 2 §5.1): a save that gives up
+// means the crash was not kept (the client gets a 500 and may retry); a publish that gives up
+// still counts as kept.
+class CrashMover final : public CrashKeeper {
 public:
     CrashMover(CrashMoverOptions options, CrashStorage& storage, CrashPublisher& publisher,
                core::Logger log, core::Metrics& metrics);
 
-    // True when the crash was saved.
-    boost::asio::awaitable<bool> handle(CrashReport& report);
+    std::optional<std::string> refusal() override { return std::nullopt; }
+    boost::asio::awaitable<Kept> keep(CrashReport& report) override;
 
 private:
     boost::asio::awaitable<bool> save_with_retry(CrashReport& report);

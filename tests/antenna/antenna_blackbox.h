@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <unistd.h>
 
 #include "antenna/mini_poster.h"
@@ -82,10 +83,25 @@ public:
     }
 
     fs::path root() const { return dir_.path() / "crashes"; }
-    fs::path spool() const { return dir_.path() / "spool"; }
+    fs::path spool() const { return env_.at("CRASHMOVER_SPOOL_DIR"); }
     ServerProcess& process() { return *process_; }
     std::uint16_t port() const { return process_->port(); }
-    std::map<std::string, std::string> files() const { return stored_files(root()); }
+    // What storage holds once the spool has moved every acknowledged crash (with the default
+    // CRASHMOVER_ACK=spool, storage is written after the answer).
+    std::map<std::string, std::string> files() const {
+        wait_until_moved();
+        return stored_files(root());
+    }
+    bool wait_until_moved(std::chrono::milliseconds timeout = 10s) const {
+        auto deadline = std::chrono::steady_clock::now() + timeout;
+        while (fs::exists(spool() / "ready") && !fs::is_empty(spool() / "ready")) {
+            if (std::chrono::steady_clock::now() > deadline) {
+                return false;
+            }
+            std::this_thread::sleep_for(10ms);
+        }
+        return true;
+    }
 
     // Posts `body` with the given head lines (each "Name: value") and returns the answer.
     HttpResponse post(const std::string& body, const std::vector<std::string>& headers,

@@ -39,6 +39,7 @@ Stored accepted(Collector& collector, const HttpResponse& response) {
     stored.id = crash_id_from(response.body);
     EXPECT_EQ(response.body, "CrashID=bp-" + stored.id + "\n");
     stored.day = "20" + stored.id.substr(stored.id.size() - 6);
+    EXPECT_TRUE(collector.wait_until_moved());
     stored.raw_crash_text =
         read_file(collector.root() / stored.day / "raw_crash" / (stored.id + ".json"));
     if (!stored.raw_crash_text.empty()) {
@@ -276,7 +277,8 @@ TEST(AcceptedMetrics, AcceptedCrashEmitsAntennasMetricsInOrder) {
     testing_support::UdpListener statsd;
     Collector collector(Env{{"STATSD_HOST", "127.0.0.1"},
                             {"STATSD_PORT", std::to_string(statsd.port())},
-                            {"HOSTNAME", "collector-1"}});
+                            {"HOSTNAME", "collector-1"},
+                            {"CRASHMOVER_ACK", "sync"}});
     accepted(collector, collector.post(antenna::multipart_encode(test_crash(), kBoundary)));
     auto lines = statsd.receive_until("on_post.time");
     std::vector<std::string> names;
@@ -304,6 +306,41 @@ TEST(AcceptedMetrics, AcceptedCrashEmitsAntennasMetricsInOrder) {
     for (std::size_t i = 0; i < names.size(); ++i) {
         EXPECT_TRUE(names[i].starts_with(expected_prefixes[i])) << names[i];
     }
+}
+
+TEST(AcceptedMetrics, SpooledCrashIsMovedAfterTheAnswerWithTheSameMetrics) {
+    testing_support::UdpListener statsd;
+    Collector collector(Env{{"STATSD_HOST", "127.0.0.1"},
+                            {"STATSD_PORT", std::to_string(statsd.port())},
+                            {"HOSTNAME", "collector-1"}});
+    accepted(collector, collector.post(antenna::multipart_encode(test_crash(), kBoundary)));
+    auto lines = statsd.receive_until("crash_handling.time");
+    std::vector<std::string> names;
+    for (const auto& line : lines) {
+        if (line.starts_with("socorro.collector.breakpad_resource.on_post") ||
+            line.starts_with("socorro.collector.crashmover.")) {
+            names.push_back(line.substr(0, line.find(':')));
+        }
+    }
+    std::vector<std::string> expected = {
+        "socorro.collector.breakpad_resource.on_post.time",
+        "socorro.collector.crashmover.crash_save.time",
+        "socorro.collector.crashmover.crash_publish.time",
+        "socorro.collector.crashmover.save_queue_size",
+        "socorro.collector.crashmover.save_crash.count",
+        "socorro.collector.crashmover.crash_handling.time",
+    };
+    // The spool's depth is reported when the crash enters it, before the answer is sent.
+    ASSERT_FALSE(names.empty());
+    if (names.front() == "socorro.collector.crashmover.save_queue_size") {
+        names.erase(names.begin());
+    }
+    EXPECT_EQ(names, expected);
+    bool drained = false;
+    for (const auto& line : lines) {
+        drained = drained || line.starts_with("socorro.collector.crashmover.save_queue_size:0|g");
+    }
+    EXPECT_TRUE(drained);
 }
 
 TEST(AcceptedMetrics, MalformedAndGzipMetrics) {

@@ -27,6 +27,7 @@ std::string stored_rule(Collector& collector, const HttpResponse& response) {
     if (id.empty()) {
         return "<not accepted: " + response.body + ">";
     }
+    collector.wait_until_moved();
     auto text = read_file(collector.root() / ("20" + id.substr(30)) / "raw_crash" / (id + ".json"));
     if (text.empty()) {
         return "<not stored>";
@@ -99,6 +100,7 @@ TEST(ClientUuid, AcceptedWithTheToken) {
         {"Authorization: Bearer 123"});
     EXPECT_EQ(response.status, 200);
     EXPECT_EQ(response.body, "CrashID=bp-de1bb258-cbbf-4589-a673-34f800160918\n");
+    EXPECT_TRUE(collector.wait_until_moved());
     EXPECT_FALSE(
         read_file(collector.root() / "20160918/raw_crash/de1bb258-cbbf-4589-a673-34f800160918.json")
             .empty());

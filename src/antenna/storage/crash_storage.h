@@ -20,6 +20,9 @@ public:
     // Saves the crash. May consume the dump files (move them into place); saving the same
     // report again after a failure completes what is missing.
     virtual boost::asio::awaitable<Outcome> save(CrashReport& report) = 0;
+    // Makes what was saved so far survive a power cut. Storage that is durable once save()
+    // returns (object storage answers only then) has nothing to do.
+    virtual boost::asio::awaitable<Outcome> flush() { co_return Outcome::success(); }
     // Startup verification: fails when the storage cannot be written.
     virtual Outcome verify() = 0;
     // For /__heartbeat__: nothing when healthy, else the problem.

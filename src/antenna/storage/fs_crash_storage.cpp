@@ -8,34 +8,12 @@
 #include <unistd.h>
 
 #include "antenna/crash_id.h"
+#include "core/io/files.h"
 #include "core/json/python_json.h"
 
 namespace antenna {
 namespace fs = std::filesystem;
 namespace {
-
-// Writes `data` to `path` (truncating, like Python's open(fn, "wb")).
-void write_file(const fs::path& path, std::string_view data) {
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        throw std::system_error(errno, std::generic_category(), "open " + path.string());
-    }
-    while (!data.empty()) {
-        ssize_t n = ::write(fd, data.data(), data.size());
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            int error = errno;
-            ::close(fd);
-            throw std::system_error(error, std::generic_category(), "write " + path.string());
-        }
-        data.remove_prefix(static_cast<std::size_t>(n));
-    }
-    if (::close(fd) != 0) {
-        throw std::system_error(errno, std::generic_category(), "close " + path.string());
-    }
-}
 
 // Moves a dump into place; a dump already moved by an earlier attempt is left as it is.
 void place_dump(const DumpFile& dump, const fs::path& target) {
@@ -99,7 +77,7 @@ Outcome FsCrashStorage::save_now(CrashReport& report) {
         boost::json::array name_list(names.begin(), names.end());
 
         fs::create_directories(day / "dump_names");
-        write_file(day / "dump_names" / (id + ".json"), core::json::python_dumps(name_list));
+        core::write_file(day / "dump_names" / (id + ".json"), core::json::python_dumps(name_list));
         for (const auto& dump : report.dumps) {
             fs::path directory = day / dump.name;
             fs::create_directories(directory);
@@ -107,11 +85,20 @@ Outcome FsCrashStorage::save_now(CrashReport& report) {
             place_dump(dump, directory / id);
         }
         fs::create_directories(day / "raw_crash");
-        write_file(day / "raw_crash" / (id + ".json"),
-                   core::json::python_dumps(report.raw_crash, {.sort_keys = true}));
+        core::write_file(day / "raw_crash" / (id + ".json"),
+                         core::json::python_dumps(report.raw_crash, {.sort_keys = true}));
         return Outcome::success();
     } catch (const std::exception& e) {
         return Outcome::failure(e.what());
+    }
+}
+
+boost::asio::awaitable<Outcome> FsCrashStorage::flush() {
+    try {
+        core::sync_filesystem(root_);
+        co_return Outcome::success();
+    } catch (const std::exception& e) {
+        co_return Outcome::failure(e.what());
     }
 }
 

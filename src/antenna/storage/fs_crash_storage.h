@@ -17,6 +17,7 @@ public:
 
     std::string name() const override { return "FSCrashStorage"; }
     boost::asio::awaitable<Outcome> save(CrashReport& report) override;
+    boost::asio::awaitable<Outcome> flush() override;
     Outcome verify() override;
     boost::asio::awaitable<std::optional<std::string>> check_health() override;
 

@@ -74,33 +74,61 @@ Logger Runtime::logger(std::string_view component) const {
 int Runtime::serve() {
     http::Server server(server_options_, router_, logger("app"),
                         Logger(*log_sink_, "request.summary"), *metrics_, info_.metric_prefix);
-    return server.run();
+    int exit_code = server.run();
+    for (auto hook = shutdown_hooks_.rbegin(); hook != shutdown_hooks_.rend(); ++hook) {
+        (*hook)();
+    }
+    return exit_code;
 }
 
 int run_program(int argc, char** argv, char** envp, const ProgramInfo& info,
                 const std::function<void(OptionTable&)>& declare,
-                const std::function<void(Runtime&, const Config&)>& setup) {
+                const std::function<void(Runtime&, const Config&)>& setup,
+                const std::vector<Command>& commands) {
     std::signal(SIGPIPE, SIG_IGN);
     OptionTable table;
     Runtime::declare(table, info);
     declare(table);
 
+    const Command* command = nullptr;
+    std::vector<std::string> command_args;
     for (int i = 1; i < argc; ++i) {
+        if (command) {
+            command_args.emplace_back(argv[i]);
+            continue;
+        }
         if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
             std::cout << table.help_text(info.name);
+            if (!commands.empty()) {
+                std::cout << "\nCommands (instead of serving):\n";
+                for (const auto& c : commands) {
+                    std::cout << "  " << info.name << " " << c.usage << "\n      " << c.help
+                              << "\n";
+                }
+            }
             return 0;
         }
         if (std::strcmp(argv[i], "--config-markdown") == 0) {
             std::cout << table.markdown(info.name);
             return 0;
         }
-        std::cerr << info.name << ": unknown argument '" << argv[i] << "' (see --help)\n";
-        return 2;
+        for (const auto& c : commands) {
+            if (c.name == argv[i]) {
+                command = &c;
+            }
+        }
+        if (!command) {
+            std::cerr << info.name << ": unknown argument '" << argv[i] << "' (see --help)\n";
+            return 2;
+        }
     }
 
     try {
         Config config = Config::load(table, environment_from(envp));
         Runtime runtime(config, info);
+        if (command) {
+            return command->run(command_args, runtime, config);
+        }
         runtime.logger("liblogging")
             .info("set up logging logging_level=" + config.choice("LOGGING_LEVEL") +
                   " debug=" + (config.boolean("LOCAL_DEV_ENV") ? "True" : "False") +

@@ -3,6 +3,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/config/options.h"
 #include "core/http/router.h"
@@ -36,7 +37,10 @@ public:
     http::Router& router() { return router_; }
     const ProgramInfo& info() const { return info_; }
 
-    // Serves until SIGTERM/SIGINT; returns the exit code.
+    // Called after the server has drained, latest first: background work winds down here.
+    void on_shutdown(std::function<void()> hook) { shutdown_hooks_.push_back(std::move(hook)); }
+
+    // Serves until SIGTERM/SIGINT, then runs the shutdown hooks; returns the exit code.
     int serve();
 
 private:
@@ -46,12 +50,24 @@ private:
     std::unique_ptr<Metrics> metrics_;
     HealthChecks health_checks_;
     http::Router router_;
+    std::vector<std::function<void()>> shutdown_hooks_;
+};
+
+// A subcommand run instead of the server: `<program> <name> <args...>`, with the same
+// configuration. Returns the exit code.
+struct Command {
+    std::string name;
+    std::string usage;  // "spool list|retry"
+    std::string help;
+    std::function<int(const std::vector<std::string>& args, Runtime&, const Config&)> run;
 };
 
 // The common main(): declares options, answers --help, loads the configuration (one line and
-// exit code 2 when invalid), logs it, lets `setup` add the program's routes, and serves.
+// exit code 2 when invalid), then either runs a command or logs the configuration, lets
+// `setup` add the program's routes, and serves.
 int run_program(int argc, char** argv, char** envp, const ProgramInfo& info,
                 const std::function<void(OptionTable&)>& declare,
-                const std::function<void(Runtime&, const Config&)>& setup);
+                const std::function<void(Runtime&, const Config&)>& setup,
+                const std::vector<Command>& commands = {});
 
 }  // namespace core

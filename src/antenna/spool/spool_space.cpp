@@ -1,4 +1,4 @@
-#include "antenna/spool_space.h"
+#include "antenna/spool/spool_space.h"
 
 #include <cerrno>
 #include <cstring>

@@ -1,0 +1,24 @@
+#pragma once
+
+#include <memory>
+
+#include "antenna/publish/crash_publisher.h"
+#include "antenna/spool/spool_mover.h"
+#include "antenna/storage/crash_storage.h"
+#include "core/config/options.h"
+#include "core/runtime/program.h"
+
+namespace antenna {
+
+// The storage and the publisher named by CRASHMOVER_CRASHSTORAGE_CLASS and
+// CRASHMOVER_CRASHPUBLISH_CLASS, shared by the server and `antenna spool retry`.
+std::unique_ptr<CrashStorage> make_crash_storage(const core::Config& config,
+                                                 const core::Runtime& runtime);
+std::unique_ptr<CrashPublisher> make_crash_publisher(const core::Config& config,
+                                                     const core::Runtime& runtime);
+// Antenna's startup verification; throws std::runtime_error naming what failed.
+void verify_backends(CrashStorage& storage, CrashPublisher& publisher, core::Logger& log);
+
+SpoolMoverOptions spool_mover_options(const core::Config& config);
+
+}  // namespace antenna
