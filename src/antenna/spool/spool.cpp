@@ -176,8 +176,7 @@ std::vector<fs::path> Spool::commit(CrashReport& report) {
         std::error_code ec;
         if (fs::exists(target, ec)) {
             // The stage submitter sent a crash id again: the newer crash wins, as in storage.
-            fs::remove_all(target);
-            forget(id);
+            remove(id);
         }
         fs::rename(building, target);
     } catch (...) {
@@ -243,8 +242,14 @@ bool Spool::is_saved(const std::string& crash_id) const {
 }
 
 void Spool::remove(const std::string& crash_id) {
-    fs::remove_all(ready_ / crash_id);
+    // Out of ready/ in one step, so that a kill halfway through deleting it leaves no half
+    // crash there; incoming/ is emptied at the next start.
+    fs::path leaving = incoming_ / (crash_id + ".removed");
+    std::error_code ec;
+    fs::remove_all(leaving, ec);
+    fs::rename(ready_ / crash_id, leaving);
     forget(crash_id);
+    fs::remove_all(leaving);
 }
 
 void Spool::track(const std::string& crash_id, std::uint64_t bytes) {
