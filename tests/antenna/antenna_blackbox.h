@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <signal.h>
 #include <sstream>
 #include <string>
@@ -82,6 +83,44 @@ public:
         process_ = std::make_unique<ServerProcess>(ANTENNA_BINARY, env_);
     }
 
+    // Kills the collector (SIGKILL: no drain, nothing cleaned up) and starts it again.
+    void kill_and_restart() {
+        kill();
+        start();
+    }
+    void kill() {
+        process_->signal(SIGKILL);
+        process_->wait_exit(10s);
+        previous_.push_back(std::move(process_));
+    }
+    // Stops the collector gracefully; start() brings it back, with `changes` to its settings.
+    std::optional<int> stop() {
+        process_->signal(SIGTERM);
+        std::optional<int> exit_code = process_->wait_exit(30s);
+        previous_.push_back(std::move(process_));
+        return exit_code;
+    }
+    void start(const Env& changes = {}) {
+        for (const auto& [name, value] : changes) {
+            env_[name] = value;
+        }
+        process_ = std::make_unique<ServerProcess>(ANTENNA_BINARY, env_);
+    }
+    const Env& env() const { return env_; }
+    // The log lines of every process this collector ran, in order.
+    std::vector<std::string> all_lines() const {
+        std::vector<std::string> lines;
+        for (const auto& process : previous_) {
+            auto more = process->lines();
+            lines.insert(lines.end(), more.begin(), more.end());
+        }
+        if (process_) {
+            auto more = process_->lines();
+            lines.insert(lines.end(), more.begin(), more.end());
+        }
+        return lines;
+    }
+
     fs::path root() const { return dir_.path() / "crashes"; }
     fs::path spool() const { return env_.at("CRASHMOVER_SPOOL_DIR"); }
     ServerProcess& process() { return *process_; }
@@ -133,6 +172,7 @@ private:
     TempDir dir_;
     Env env_;
     std::unique_ptr<ServerProcess> process_;
+    std::vector<std::unique_ptr<ServerProcess>> previous_;
 };
 
 inline const std::string kBoundary(32, '0');
