@@ -104,6 +104,14 @@ def measure(name, url, pid, index, mean_size, connections, duration):
             "rss": peak_rss_mib(pids) if pid else float("nan"), "errors": errors}
 
 
+MODES = {
+    "syncfs": {"CRASHMOVER_ACK": "spool", "CRASHMOVER_SPOOL_SYNC": "syncfs"},
+    "fsync": {"CRASHMOVER_ACK": "spool", "CRASHMOVER_SPOOL_SYNC": "fsync"},
+    "nosync": {"CRASHMOVER_ACK": "spool", "CRASHMOVER_SPOOL_SYNC": "off"},
+    "inline": {"CRASHMOVER_ACK": "sync"},
+}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--corpus", choices=["realistic", "5k"], default="realistic")
@@ -111,6 +119,10 @@ def main():
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--workers", type=int, default=os.cpu_count())
     parser.add_argument("--target", help="another collector's submit URL, driven with the same load")
+    parser.add_argument("--modes", default="syncfs",
+                        help="antenna variants, comma-separated: syncfs, fsync, nosync (spool "
+                             "acknowledgement with CRASHMOVER_SPOOL_SYNC=syncfs/fsync/off) and "
+                             "inline (CRASHMOVER_ACK=sync, saved inside the request as Antenna)")
     args = parser.parse_args()
 
     work = tempfile.mkdtemp(prefix="antenna-bench-")
@@ -121,22 +133,29 @@ def main():
         rows = []
         for connections in [int(c) for c in args.connections.split(",")]:
             storage = os.path.join(work, f"crashes-{connections}")
+            spool = os.path.join(work, "spool")
             antenna_env = dict(env, CRASHMOVER_CRASHSTORAGE_CLASS="fs",
                                CRASHMOVER_CRASHSTORAGE_FS_ROOT=storage,
-                               CRASHMOVER_SPOOL_DIR=os.path.join(work, "spool"),
+                               CRASHMOVER_SPOOL_DIR=spool,
                                BREAKPAD_THROTTLER_RULES="ACCEPT_ALL",
                                BREAKPAD_THROTTLER_PRODUCTS="ALL_PRODUCTS")
-            for name, command, command_env in (
-                    ("antenna (fs storage)", ["build/bin/antenna"], antenna_env),
-                    ("ceiling (read + sha256)", ["build/bin/ceiling-server"], env)):
+            servers = [(f"antenna ({mode})", ["build/bin/antenna"], dict(antenna_env, **MODES[mode]))
+                       for mode in args.modes.split(",")]
+            servers.append(("ceiling (read + sha256)", ["build/bin/ceiling-server"], env))
+            for name, command, command_env in servers:
                 process, url = start(command, command_env)
                 try:
-                    rows.append(measure(name, url, process.pid, index, mean_size, connections,
-                                        args.duration))
+                    row = measure(name, url, process.pid, index, mean_size, connections,
+                                  args.duration)
+                    # Crashes acknowledged but not yet in storage when the load stopped.
+                    ready = os.path.join(spool, "ready")
+                    row["backlog"] = len(os.listdir(ready)) if os.path.isdir(ready) else 0
+                    rows.append(row)
                 finally:
                     process.send_signal(signal.SIGTERM)
                     process.wait()
                 shutil.rmtree(storage, ignore_errors=True)
+                shutil.rmtree(spool, ignore_errors=True)
             if args.target:
                 rows.append(measure(f"target {args.target}", args.target, None, index, mean_size,
                                     connections, args.duration))
@@ -144,21 +163,22 @@ def main():
         shutil.rmtree(work, ignore_errors=True)
 
     header = ["server", "conns", "crashes/s", "MB/s", "p50 ms", "p90 ms", "p99 ms",
-              "server CPU (cores)", "peak RSS MiB", "errors"]
+              "server CPU (cores)", "peak RSS MiB", "errors", "spooled at end"]
     table = [[r["name"], str(r["c"]), f"{r['rps']:,.0f}", f"{r['mbs']:,.1f}", f"{r['p50']:.1f}",
               f"{r['p90']:.1f}", f"{r['p99']:.1f}", f"{r['cpu']:.2f}", f"{r['rss']:.1f}",
-              r["errors"]] for r in rows]
+              r["errors"], str(r.get("backlog", "-"))] for r in rows]
     widths = [max(len(row[i]) for row in table + [header]) for i in range(len(header))]
     print(f"\ncorpus {args.corpus} (mean {mean_size / 1000:,.0f} KB), wrk -t2, {args.duration}s, "
           f"{args.workers} workers, same machine ({os.cpu_count()} cores), {time.strftime('%Y-%m-%d')}")
     for row in [header, ["-" * w for w in widths]] + table:
         print("| " + " | ".join(c.ljust(w) for c, w in zip(row, widths)) + " |")
-    by_key = {(r["name"].split(" ")[0], r["c"]): r["rps"] for r in rows}
-    for (name, c), rps in by_key.items():
-        if name == "antenna" and ("ceiling", c) in by_key:
-            print(f"antenna / ceiling at {c} connections: {rps / by_key[('ceiling', c)]:.2f}")
-        if name == "target":
-            print(f"antenna / target at {c} connections: {by_key[('antenna', c)] / rps:.2f}")
+    ceiling = {r["c"]: r["rps"] for r in rows if r["name"].startswith("ceiling")}
+    target = {r["c"]: r["rps"] for r in rows if r["name"].startswith("target")}
+    for r in rows:
+        if r["name"].startswith("antenna") and r["c"] in ceiling:
+            print(f"{r['name']} / ceiling at {r['c']} connections: {r['rps'] / ceiling[r['c']]:.2f}")
+        if r["name"].startswith("antenna") and r["c"] in target:
+            print(f"{r['name']} / target at {r['c']} connections: {r['rps'] / target[r['c']]:.2f}")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Crash-report throughput of antenna next to the ceiling server (and any --target URL).
 # Usage: bench/antenna/run.sh [--corpus realistic|5k] [--connections 10,50] [--duration 10]
-#                             [--target URL] [--fsync]   (see bench/antenna/bench.py --help)
+#                             [--target URL] [--modes syncfs,fsync,nosync,inline]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 scripts/install-deps.sh bench
