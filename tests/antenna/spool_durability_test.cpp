@@ -260,6 +260,34 @@ TEST(StorageOutage, KilledDuringTheOutageMovesTheSpoolAfterRestart) {
     }
 }
 
+TEST(StorageOutage, AChosenCrashIdStillWaitingIsAnswered503) {
+    Collector collector(Env{{"CRASHMOVER_RETRY_SLEEP_SECONDS", "0.1"},
+                            {"CRASHMOVER_RETRY_MAX_SLEEP_SECONDS", "0.2"},
+                            {"BREAKPAD_STAGE_SUBMITTER_BEARER_TOKEN", "123"}});
+    const std::string id = "de1bb258-cbbf-4589-a673-34f800160918";
+    auto with_uuid = [&](const std::string& version) {
+        antenna::CrashPayload payload = test_crash();
+        payload.annotations["uuid"] = id;
+        payload.annotations["Version"] = version;
+        return antenna::multipart_encode(payload, kBoundary);
+    };
+    StorageOutage outage(collector.root());
+    EXPECT_EQ(collector.post(with_uuid("1.0"), {"Authorization: Bearer 123"}).status, 200);
+    HttpResponse again = collector.post(with_uuid("2.0"), {"Authorization: Bearer 123"});
+    EXPECT_EQ(again.status, 503);
+    EXPECT_EQ(again.body, "Discarded=already_spooled");
+    EXPECT_FALSE(again.header("Retry-After").empty());
+    outage.end();
+    ASSERT_TRUE(collector.wait_until_moved());
+    // Once the first is stored, the client's retry replaces it, as in Antenna.
+    EXPECT_EQ(collector.post(with_uuid("2.0"), {"Authorization: Bearer 123"}).status, 200);
+    ASSERT_TRUE(collector.wait_until_moved());
+    auto raw =
+        boost::json::parse(read_file(collector.root() / "20160918/raw_crash" / (id + ".json")));
+    EXPECT_EQ(raw.as_object()["Version"], "2.0");
+    EXPECT_TRUE(fs::is_empty(collector.spool() / "incoming"));
+}
+
 TEST(SpoolFull, ByteLimitAnswers503UntilTheMoverCatchesUp) {
     Collector collector(Env{{"CRASHMOVER_RETRY_SLEEP_SECONDS", "0.1"},
                             {"CRASHMOVER_RETRY_MAX_SLEEP_SECONDS", "0.2"},

@@ -165,6 +165,13 @@ std::vector<fs::path> Spool::commit(CrashReport& report) {
     const std::string& id = report.crash_id;
     fs::path building = incoming_ / (id + kPartialSuffix);
     fs::path target = ready_ / id;
+    if (!claim(id)) {
+        // Only the stage submitter chooses crash ids. Replacing a crash the mover may be
+        // saving would mix two crashes; once the first has been moved, the newer one is
+        // accepted and replaces it in storage, as in Antenna.
+        throw std::system_error(EEXIST, std::generic_category(),
+                                "crash " + id + " is still waiting in the spool");
+    }
     try {
         fs::create_directory(building);
         for (auto& dump : report.dumps) {
@@ -173,15 +180,11 @@ std::vector<fs::path> Spool::commit(CrashReport& report) {
             dump.path = std::move(placed);
         }
         core::write_file(building / kRecord, record_of(report));
-        std::error_code ec;
-        if (fs::exists(target, ec)) {
-            // The stage submitter sent a crash id again: the newer crash wins, as in storage.
-            remove(id);
-        }
         fs::rename(building, target);
     } catch (...) {
         std::error_code ignored;
         fs::remove_all(building, ignored);
+        forget(id);
         throw;
     }
     std::vector<fs::path> to_flush;
@@ -252,12 +255,16 @@ void Spool::remove(const std::string& crash_id) {
     fs::remove_all(leaving);
 }
 
+bool Spool::claim(const std::string& crash_id) {
+    std::lock_guard lock(mutex_);
+    return bytes_by_crash_.emplace(crash_id, 0).second;
+}
+
 void Spool::track(const std::string& crash_id, std::uint64_t bytes) {
     std::lock_guard lock(mutex_);
-    auto [it, added] = bytes_by_crash_.emplace(crash_id, bytes);
-    if (added) {
-        total_bytes_ += bytes;
-    }
+    std::uint64_t& tracked = bytes_by_crash_[crash_id];
+    total_bytes_ = total_bytes_ - tracked + bytes;
+    tracked = bytes;
     queue_size_.set(static_cast<double>(bytes_by_crash_.size()));
 }
 

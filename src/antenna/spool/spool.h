@@ -55,7 +55,8 @@ public:
 
     // Moves the report's dumps into ready/<id>/ next to its record; the report's dump paths
     // follow. Returns what must be flushed for the crash to survive a power cut. Throws
-    // std::system_error (ENOSPC when the disk is full); nothing is left behind then.
+    // std::system_error (ENOSPC when the disk is full, EEXIST while a crash with this id is in
+    // the spool); the spool is unchanged then, the dumps not moved are the caller's.
     std::vector<std::filesystem::path> commit(CrashReport& report);
     // The crashes in ready/, oldest first. Those found incomplete move to damaged/.
     std::vector<std::string> recover();
@@ -74,6 +75,7 @@ public:
     static std::vector<SpooledCrash> list(const std::filesystem::path& dir);
 
 private:
+    bool claim(const std::string& crash_id);  // false when the id is taken
     void track(const std::string& crash_id, std::uint64_t bytes);
     void forget(const std::string& crash_id);
 

@@ -39,6 +39,10 @@ boost::asio::awaitable<Kept> SpoolKeeper::keep(CrashReport& report) {
             log_.warning(report.crash_id + ": the spool's disk is full; not accepted");
             co_return Kept{.status = Kept::Status::unavailable, .reason = "disk_full"};
         }
+        if (error == EEXIST) {
+            log_.warning(report.crash_id + ": not accepted: " + e.what());
+            co_return Kept{.status = Kept::Status::unavailable, .reason = "already_spooled"};
+        }
         log_.error(report.crash_id + ": cannot commit to the spool: " + e.what());
         co_return unavailable;
     }

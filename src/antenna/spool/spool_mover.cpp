@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <system_error>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -45,7 +46,7 @@ SpoolMover::~SpoolMover() {
 
 void SpoolMover::start(std::vector<std::string> waiting) {
     for (auto& crash_id : waiting) {
-        queue_.push_back({.crash_id = std::move(crash_id)});
+        enqueue(std::move(crash_id));
     }
     if (!queue_.empty()) {
         log_.info(std::to_string(queue_.size()) + " crashes waiting in the spool");
@@ -56,9 +57,15 @@ void SpoolMover::start(std::vector<std::string> waiting) {
 
 void SpoolMover::add(std::string crash_id) {
     boost::asio::post(io_, [this, crash_id = std::move(crash_id)]() mutable {
-        queue_.push_back({.crash_id = std::move(crash_id)});
+        enqueue(std::move(crash_id));
         wake_.cancel();
     });
+}
+
+void SpoolMover::enqueue(std::string crash_id) {
+    if (queued_ids_.insert(crash_id).second) {
+        queue_.push_back({.crash_id = std::move(crash_id)});
+    }
 }
 
 void SpoolMover::finish(milliseconds timeout) {
@@ -124,9 +131,15 @@ boost::asio::awaitable<void> SpoolMover::run() {
             co_await wait_until(next->not_before);
             continue;
         }
-        std::size_t attempted = batch.size();
-        std::vector<Entry> failures = co_await move_batch(std::move(batch));
-        if (failures.size() == attempted) {
+        std::vector<std::string> ids;
+        for (const auto& entry : batch) {
+            ids.push_back(entry.crash_id);
+        }
+        BatchResult result = co_await move_batch(std::move(batch));
+        for (auto& id : ids) {
+            queued_ids_.erase(id);
+        }
+        if (result.moved == 0 && !result.failures.empty()) {
             // Nothing got through: storage or queue is down. Pause everything, not only the
             // crashes just tried, so that an outage costs one attempt per pause.
             ++consecutive_failures_;
@@ -137,7 +150,8 @@ boost::asio::awaitable<void> SpoolMover::run() {
         } else {
             consecutive_failures_ = 0;
         }
-        for (auto& entry : failures) {
+        for (auto& entry : result.failures) {
+            queued_ids_.insert(entry.crash_id);
             queue_.push_back(std::move(entry));
         }
     }
@@ -155,19 +169,27 @@ void SpoolMover::failed(Entry& entry, std::string_view step, const std::string& 
                  std::to_string(entry.failures) + "; next in " + seconds + " s");
 }
 
-boost::asio::awaitable<std::vector<SpoolMover::Entry>> SpoolMover::move_batch(
-    std::vector<Entry> batch) {
+boost::asio::awaitable<SpoolMover::BatchResult> SpoolMover::move_batch(std::vector<Entry> batch) {
     struct Moving {
         Entry entry;
         SpoolRecord record;
     };
-    std::vector<Entry> failures;
+    BatchResult result;
+    std::vector<Entry>& failures = result.failures;
     std::vector<Moving> just_saved;
     std::vector<Moving> to_publish;
     for (auto& entry : batch) {
         Moving moving{std::move(entry), {}};
         try {
             moving.record = spool_.load(moving.entry.crash_id);
+        } catch (const std::system_error& e) {
+            if (e.code() == std::errc::no_such_file_or_directory) {
+                log_.error(moving.entry.crash_id + ": no longer in the spool; dropped");
+                continue;
+            }
+            failed(moving.entry, "save", std::string("reading the spool: ") + e.what());
+            failures.push_back(std::move(moving.entry));
+            continue;
         } catch (const std::exception& e) {
             failed(moving.entry, "save", std::string("reading the spool: ") + e.what());
             failures.push_back(std::move(moving.entry));
@@ -227,8 +249,9 @@ boost::asio::awaitable<std::vector<SpoolMover::Entry>> SpoolMover::move_batch(
         }
         save_crash_.incr();
         crash_handling_time_.observe(std::chrono::system_clock::now() - moving.record.received);
+        ++result.moved;
     }
-    co_return failures;
+    co_return result;
 }
 
 SpoolMover::Pass SpoolMover::move_once(const std::vector<std::string>& crash_ids) {
@@ -243,10 +266,9 @@ SpoolMover::Pass SpoolMover::move_once(const std::vector<std::string>& crash_ids
                      ++j) {
                     batch.push_back({.crash_id = crash_ids[j]});
                 }
-                std::size_t attempted = batch.size();
-                std::size_t failures = (co_await move_batch(std::move(batch))).size();
-                pass.failed += failures;
-                pass.moved += attempted - failures;
+                BatchResult result = co_await move_batch(std::move(batch));
+                pass.failed += result.failures.size();
+                pass.moved += result.moved;
             }
         },
         boost::asio::detached);

@@ -5,6 +5,7 @@
 #include <random>
 #include <string>
 #include <thread>
+#include <unordered_set>
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
@@ -22,8 +23,8 @@ namespace antenna {
 struct SpoolMoverOptions {
     std::chrono::milliseconds retry_sleep = std::chrono::seconds(2);  // the first pause
     std::chrono::milliseconds max_retry_sleep = std::chrono::seconds(60);
-    std::size_t batch_size = 32;  // crashes saved per storage flush
-    bool flush_storage = true;    // make each batch durable in storage before publishing it
+    std::size_t batch_size = 500;  // most crashes saved per storage flush, when behind
+    bool flush_storage = true;     // make each batch durable in storage before publishing it
 };
 
 // The pause before a crash's next attempt after `failures` failed ones: doubling from
@@ -65,11 +66,16 @@ private:
         int failures = 0;
         std::chrono::steady_clock::time_point not_before{};
     };
+    void enqueue(std::string crash_id);  // once: a crash already queued is not queued again
     boost::asio::awaitable<void> run();
     boost::asio::awaitable<void> wait_until(std::chrono::steady_clock::time_point when);
     std::vector<Entry> take_due(std::chrono::steady_clock::time_point now);
-    // Moves a batch; returns the entries that failed, with their failure counted.
-    boost::asio::awaitable<std::vector<Entry>> move_batch(std::vector<Entry> batch);
+    struct BatchResult {
+        std::size_t moved = 0;
+        std::vector<Entry> failures;  // with their failure counted
+    };
+    // Moves a batch; crashes no longer in the spool are dropped from it.
+    boost::asio::awaitable<BatchResult> move_batch(std::vector<Entry> batch);
     void failed(Entry& entry, std::string_view step, const std::string& error);
 
     SpoolMoverOptions options_;
@@ -88,6 +94,7 @@ private:
     boost::asio::io_context io_;
     boost::asio::steady_timer wake_;
     std::deque<Entry> queue_;
+    std::unordered_set<std::string> queued_ids_;  // queued or being moved
     int consecutive_failures_ = 0;
     std::chrono::steady_clock::time_point paused_until_{};
     bool finishing_ = false;
