@@ -1,0 +1,583 @@
+// The on-disk spool (docs/antenna.md, "The spool"): commit, load, recover, limits, the lock.
+#include "antenna/spool/spool.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <fcntl.h>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+#include <thread>
+#include <unistd.h>
+#include <utility>
+#include <vector>
+
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+#include <openssl/evp.h>
+
+#include "core/io/files.h"
+#include "core/observability/log.h"
+#include "core/observability/metrics.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using antenna::CrashReport;
+using antenna::DumpFile;
+using antenna::Spool;
+using antenna::SpoolLimits;
+using antenna::SpoolRecord;
+using namespace std::string_literals;
+
+// A directory of its own for each test, removed afterwards.
+class TempDir {
+public:
+    TempDir() {
+        static std::atomic<int> counter{0};
+        path_ = fs::temp_directory_path() /
+                ("spool-unit-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+        fs::remove_all(path_);
+        fs::create_directories(path_);
+    }
+    ~TempDir() {
+        std::error_code ignored;
+        fs::remove_all(path_, ignored);
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const fs::path& path() const { return path_; }
+
+private:
+    fs::path path_;
+};
+
+// Log lines go to a file (never blocks, unlike a pipe nobody reads), read back as text.
+class FileLog {
+public:
+    explicit FileLog(fs::path file) : file_(std::move(file)) {
+        fd_ = ::open(file_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+        if (fd_ < 0) {
+            throw std::runtime_error("cannot open " + file_.string());
+        }
+        sink_ = std::make_unique<core::LogSink>(
+            core::LogOptions{.level = core::Severity::debug, .fd = fd_});
+    }
+    ~FileLog() { ::close(fd_); }
+    FileLog(const FileLog&) = delete;
+    FileLog& operator=(const FileLog&) = delete;
+
+    core::Logger logger() { return core::Logger(*sink_, "antenna.spool"); }
+    std::string text() const { return core::read_file(file_); }
+
+private:
+    fs::path file_;
+    int fd_ = -1;
+    std::unique_ptr<core::LogSink> sink_;
+};
+
+class CapturingSink : public core::MetricsSink {
+public:
+    void send(std::string_view line) override {
+        std::lock_guard lock(mutex_);
+        lines_.emplace_back(line);
+    }
+    std::size_t count(std::string_view line) const {
+        std::lock_guard lock(mutex_);
+        return static_cast<std::size_t>(std::count(lines_.begin(), lines_.end(), line));
+    }
+
+private:
+    mutable std::mutex mutex_;
+    std::vector<std::string> lines_;
+};
+
+std::string sha256_hex(std::string_view data) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string hex;
+    for (unsigned int i = 0; i < length; ++i) {
+        hex += kHex[digest[i] >> 4];
+        hex += kHex[digest[i] & 0xf];
+    }
+    return hex;
+}
+
+std::vector<std::string> names_in(const fs::path& dir) {
+    std::vector<std::string> names;
+    for (const auto& entry : fs::directory_iterator(dir)) {
+        names.push_back(entry.path().filename().string());
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+struct Dump {
+    std::string name;
+    std::string bytes;
+};
+
+class SpoolTest : public ::testing::Test {
+protected:
+    fs::path spool_dir() const { return tmp_.path() / "spool"; }
+    fs::path ready(const std::string& id = "") const {
+        return id.empty() ? spool_dir() / "ready" : spool_dir() / "ready" / id;
+    }
+    fs::path damaged(const std::string& id = "") const {
+        return id.empty() ? spool_dir() / "damaged" : spool_dir() / "damaged" / id;
+    }
+    fs::path incoming() const { return spool_dir() / "incoming"; }
+
+    std::unique_ptr<Spool> open(SpoolLimits limits = {}) {
+        return std::make_unique<Spool>(spool_dir(), limits, log_.logger(), metrics_);
+    }
+
+    // A dump written to incoming/ under a temporary name, as the payload extractor does.
+    static DumpFile write_dump(const Spool& spool, const Dump& dump) {
+        std::string pattern = (spool.incoming_dir() / "dump-XXXXXX").string();
+        int fd = ::mkostemp(pattern.data(), O_CLOEXEC);
+        if (fd < 0) {
+            throw std::runtime_error("mkostemp failed in " + spool.incoming_dir().string());
+        }
+        ::close(fd);
+        core::write_file(pattern, dump.bytes);
+        return DumpFile{.name = dump.name,
+                        .path = pattern,
+                        .size = dump.bytes.size(),
+                        .sha256 = sha256_hex(dump.bytes)};
+    }
+
+    static CrashReport report_of(const Spool& spool, const std::string& id, boost::json::object raw,
+                                 const std::vector<Dump>& dumps) {
+        CrashReport report{.crash_id = id, .raw_crash = std::move(raw), .dumps = {}};
+        for (const auto& dump : dumps) {
+            report.dumps.push_back(write_dump(spool, dump));
+        }
+        return report;
+    }
+
+    static std::vector<fs::path> commit(Spool& spool, const std::string& id,
+                                        const std::vector<Dump>& dumps = {{"upload_file_minidump",
+                                                                           "MDMP"}},
+                                        boost::json::object raw = {{"ProductName", "Firefox"}}) {
+        CrashReport report = report_of(spool, id, std::move(raw), dumps);
+        return spool.commit(report);
+    }
+
+    TempDir tmp_;
+    FileLog log_{tmp_.path() / "log.jsonl"};
+    std::shared_ptr<CapturingSink> sink_ = std::make_shared<CapturingSink>();
+    core::Metrics metrics_{sink_, {}};
+};
+
+const boost::json::object kRawCrash = boost::json::parse(R"({
+    "ProductName": "Firefox",
+    "Version": "128.0",
+    "BuildID": "20240101000000",
+    "Throttleable": "1",
+    "nested": {"list": [1, 2.5, "three", null, true], "empty": {}},
+    "unicode": "caf\u00e9 \u2603",
+    "big": 1234567890123,
+    "submitted_timestamp": "2024-07-01T12:00:00.123456+00:00"
+})")
+                                          .as_object();
+
+const std::string kCrashId = "de1bb258-cbbf-4589-a673-34f800240701";
+
+TEST_F(SpoolTest, CommitMovesDumpsIntoReadyAndReturnsWhatToFlush) {
+    auto spool = open();
+    CrashReport report = report_of(*spool, kCrashId, kRawCrash,
+                                   {{"upload_file_minidump", std::string(1000, 'M')},
+                                    {"memory_report", "{\"memory\": true}"}});
+    std::vector<fs::path> received_at;
+    for (const auto& dump : report.dumps) {
+        received_at.push_back(dump.path);
+        ASSERT_EQ(dump.path.parent_path(), spool->incoming_dir());
+    }
+
+    std::vector<fs::path> to_flush = spool->commit(report);
+
+    const fs::path crash_dir = ready(kCrashId);
+    EXPECT_EQ(to_flush, (std::vector<fs::path>{crash_dir / "dump.upload_file_minidump",
+                                               crash_dir / "dump.memory_report",
+                                               crash_dir / "crash.json", crash_dir, ready()}));
+    for (const auto& path : to_flush) {
+        EXPECT_TRUE(fs::exists(path)) << path;
+    }
+    // The report follows its dumps.
+    ASSERT_EQ(report.dumps.size(), 2u);
+    EXPECT_EQ(report.dumps[0].path, crash_dir / "dump.upload_file_minidump");
+    EXPECT_EQ(report.dumps[1].path, crash_dir / "dump.memory_report");
+    EXPECT_EQ(core::read_file(report.dumps[0].path), std::string(1000, 'M'));
+    EXPECT_EQ(core::read_file(report.dumps[1].path), "{\"memory\": true}");
+    for (const auto& path : received_at) {
+        EXPECT_FALSE(fs::exists(path)) << path;
+    }
+    // Nothing is left half-built in incoming/.
+    EXPECT_TRUE(names_in(incoming()).empty());
+    EXPECT_EQ(names_in(ready()), std::vector<std::string>{kCrashId});
+    EXPECT_EQ(names_in(crash_dir), (std::vector<std::string>{"crash.json", "dump.memory_report",
+                                                             "dump.upload_file_minidump"}));
+    EXPECT_EQ(spool->size(), 1u);
+}
+
+TEST_F(SpoolTest, CommitWithoutDumpsFlushesTheRecordAndDirectories) {
+    auto spool = open();
+    std::vector<fs::path> to_flush = commit(*spool, kCrashId, {}, kRawCrash);
+    EXPECT_EQ(to_flush,
+              (std::vector<fs::path>{ready(kCrashId) / "crash.json", ready(kCrashId), ready()}));
+    SpoolRecord record = spool->load(kCrashId);
+    EXPECT_EQ(record.report.raw_crash, kRawCrash);
+    EXPECT_TRUE(record.report.dumps.empty());
+    EXPECT_EQ(spool->size(), 1u);
+}
+
+TEST_F(SpoolTest, LoadGivesBackTheCommittedCrash) {
+    auto spool = open();
+    const std::string minidump = "MDMP\x93\xa7\0\0binary\xff"s + std::string(70000, '\x01');
+    const std::string memory = "{\"memory\": true}";
+    auto before = std::chrono::system_clock::now();
+    commit(*spool, kCrashId, {{"upload_file_minidump", minidump}, {"memory_report", memory}},
+           kRawCrash);
+    auto after = std::chrono::system_clock::now();
+
+    SpoolRecord record = spool->load(kCrashId);
+    EXPECT_EQ(record.report.crash_id, kCrashId);
+    EXPECT_EQ(record.report.raw_crash, kRawCrash);
+    EXPECT_GE(record.received, std::chrono::floor<std::chrono::milliseconds>(before));
+    EXPECT_LE(record.received, after);
+    ASSERT_EQ(record.report.dumps.size(), 2u);
+
+    const auto& first = record.report.dumps[0];
+    EXPECT_EQ(first.name, "upload_file_minidump");
+    EXPECT_EQ(first.size, minidump.size());
+    EXPECT_EQ(first.sha256, sha256_hex(minidump));
+    EXPECT_EQ(first.path, ready(kCrashId) / "dump.upload_file_minidump");
+    ASSERT_TRUE(fs::exists(first.path));
+    EXPECT_EQ(core::read_file(first.path), minidump);
+
+    const auto& second = record.report.dumps[1];
+    EXPECT_EQ(second.name, "memory_report");
+    EXPECT_EQ(second.size, memory.size());
+    EXPECT_EQ(second.sha256, sha256_hex(memory));
+    ASSERT_TRUE(fs::exists(second.path));
+    EXPECT_EQ(core::read_file(second.path), memory);
+}
+
+TEST_F(SpoolTest, LoadOfAnUnknownCrashThrows) {
+    auto spool = open();
+    EXPECT_ANY_THROW(spool->load("no-such-crash"));
+}
+
+TEST_F(SpoolTest, CommitOfAMissingDumpThrowsAndLeavesNothingBehind) {
+    auto spool = open();
+    CrashReport report = report_of(*spool, kCrashId, kRawCrash,
+                                   {{"upload_file_minidump", "MDMP"}, {"memory_report", "{}"}});
+    fs::remove(report.dumps[1].path);
+    EXPECT_THROW(spool->commit(report), std::system_error);
+    EXPECT_FALSE(fs::exists(ready(kCrashId)));
+    EXPECT_TRUE(names_in(ready()).empty());
+    EXPECT_TRUE(names_in(incoming()).empty());
+    EXPECT_EQ(spool->size(), 0u);
+}
+
+TEST_F(SpoolTest, RecoverReturnsCrashesOldestFirstAndEmptiesIncoming) {
+    // Committed in an order that is neither alphabetical nor reversed.
+    const std::vector<std::string> committed = {"c-crash", "a-crash", "d-crash", "b-crash"};
+    {
+        auto spool = open();
+        for (const auto& id : committed) {
+            commit(*spool, id, {{"upload_file_minidump", "dump of " + id}},
+                   {{"ProductName", "Firefox"}, {"id", id}});
+            // received is kept in milliseconds: one crash per millisecond keeps the order known.
+            std::this_thread::sleep_for(std::chrono::milliseconds(3));
+        }
+        // What a process leaves behind when it dies: a dump being received, a half commit.
+        write_dump(*spool, {"upload_file_minidump", "half received"});
+        fs::create_directory(incoming() / "e-crash.partial");
+        core::write_file(incoming() / "e-crash.partial" / "crash.json", "{");
+        ASSERT_EQ(names_in(incoming()).size(), 2u);
+    }
+
+    auto spool = open();
+    EXPECT_TRUE(names_in(incoming()).empty());
+    EXPECT_EQ(spool->size(), 0u);
+    EXPECT_EQ(spool->recover(), committed);
+    EXPECT_EQ(spool->size(), committed.size());
+    for (const auto& id : committed) {
+        SpoolRecord record = spool->load(id);
+        EXPECT_EQ(record.report.raw_crash.at("id"), boost::json::value(id));
+        ASSERT_EQ(record.report.dumps.size(), 1u);
+        EXPECT_EQ(core::read_file(record.report.dumps[0].path), "dump of " + id);
+    }
+    EXPECT_TRUE(names_in(damaged()).empty());
+    EXPECT_EQ(sink_->count("socorro.collector.spool.damaged:1|c"), 0u);
+}
+
+TEST_F(SpoolTest, RecoverMovesIncompleteCrashesToDamaged) {
+    {
+        auto spool = open();
+        for (const auto* id : {"good", "truncated", "garbage", "short-dump", "long-dump",
+                               "not-an-object", "missing-dump", "other-id"}) {
+            commit(*spool, id,
+                   {{"upload_file_minidump", std::string(100, 'M')}, {"memory_report", "{}"}},
+                   kRawCrash);
+        }
+        std::string record = core::read_file(ready("truncated") / "crash.json");
+        fs::resize_file(ready("truncated") / "crash.json", record.size() / 2);
+        core::write_file(ready("garbage") / "crash.json", "\x01\x02 not json at all");
+        core::write_file(ready("not-an-object") / "crash.json", "[1, 2, 3]");
+        fs::resize_file(ready("short-dump") / "dump.upload_file_minidump", 99);
+        fs::resize_file(ready("long-dump") / "dump.memory_report", 3);
+        // Storage moves dumps out of the spool before the crash is marked saved.
+        fs::remove(ready("missing-dump") / "dump.upload_file_minidump");
+        // A crash directory whose record names another crash.
+        fs::rename(ready("other-id"), ready("renamed"));
+        // Something that is not a crash directory at all.
+        core::write_file(ready("stray-file"), "stray");
+        // A crash damaged at an earlier start under the same id is replaced.
+        fs::create_directories(damaged("garbage"));
+        core::write_file(damaged("garbage") / "old", "from before");
+    }
+
+    auto spool = open();
+    std::vector<std::string> recovered = spool->recover();
+    std::sort(recovered.begin(), recovered.end());
+    EXPECT_EQ(recovered, (std::vector<std::string>{"good", "missing-dump"}));
+    EXPECT_EQ(spool->size(), 2u);
+    EXPECT_EQ(names_in(ready()), (std::vector<std::string>{"good", "missing-dump"}));
+    const std::vector<std::string> bad = {"garbage",    "long-dump",  "not-an-object", "renamed",
+                                          "short-dump", "stray-file", "truncated"};
+    EXPECT_EQ(names_in(damaged()), bad);
+    EXPECT_EQ(core::read_file(damaged("garbage") / "crash.json"), "\x01\x02 not json at all");
+    EXPECT_FALSE(fs::exists(damaged("garbage") / "old"));
+    EXPECT_EQ(sink_->count("socorro.collector.spool.damaged:1|c"), bad.size());
+    std::string log = log_.text();
+    for (const auto& id : bad) {
+        EXPECT_NE(log.find(id + ": incomplete in the spool"), std::string::npos) << id;
+    }
+    EXPECT_EQ(log.find("good: incomplete"), std::string::npos);
+    EXPECT_EQ(log.find("missing-dump: incomplete"), std::string::npos);
+
+    // The crash whose dump storage already took is still loadable; its dump path is gone.
+    SpoolRecord record = spool->load("missing-dump");
+    ASSERT_EQ(record.report.dumps.size(), 2u);
+    EXPECT_FALSE(fs::exists(record.report.dumps[0].path));
+    EXPECT_EQ(core::read_file(record.report.dumps[1].path), "{}");
+
+    // Damaged crashes are not found again at the next start.
+    spool.reset();
+    spool = open();
+    recovered = spool->recover();
+    std::sort(recovered.begin(), recovered.end());
+    EXPECT_EQ(recovered, (std::vector<std::string>{"good", "missing-dump"}));
+    EXPECT_EQ(names_in(damaged()), bad);
+}
+
+TEST_F(SpoolTest, ASecondSpoolOnTheSameDirectoryIsRefused) {
+    auto spool = open();
+    DumpFile receiving = write_dump(*spool, {"upload_file_minidump", "being received"});
+    try {
+        open();
+        ADD_FAILURE() << "a second Spool took a spool in use";
+    } catch (const std::runtime_error& e) {
+        std::string message = e.what();
+        EXPECT_NE(message.find("in use"), std::string::npos) << message;
+        EXPECT_NE(message.find(spool_dir().string()), std::string::npos) << message;
+        EXPECT_NE(message.find(std::to_string(::getpid())), std::string::npos) << message;
+    }
+    // The refused Spool did not empty incoming/ under the one that owns it.
+    EXPECT_TRUE(fs::exists(receiving.path));
+    commit(*spool, kCrashId);
+    EXPECT_EQ(spool->size(), 1u);
+
+    spool.reset();
+    EXPECT_NO_THROW(spool = open());
+    EXPECT_EQ(spool->recover(), std::vector<std::string>{kCrashId});
+}
+
+TEST_F(SpoolTest, FullAtMaxCrashes) {
+    auto spool = open({.max_crashes = 2, .max_bytes = 0});
+    EXPECT_EQ(spool->full(), std::nullopt);
+    commit(*spool, "one");
+    EXPECT_EQ(spool->full(), std::nullopt);
+    commit(*spool, "two");
+    auto reason = spool->full();
+    ASSERT_TRUE(reason.has_value());
+    EXPECT_NE(reason->find("2 crashes"), std::string::npos) << *reason;
+    EXPECT_NE(reason->find("CRASHMOVER_SPOOL_MAX_CRASHES"), std::string::npos) << *reason;
+    spool->remove("one");
+    EXPECT_EQ(spool->full(), std::nullopt);
+}
+
+TEST_F(SpoolTest, FullAtMaxBytes) {
+    auto spool = open({.max_crashes = 0, .max_bytes = 100});
+    commit(*spool, "one", {{"upload_file_minidump", std::string(60, 'a')}});
+    EXPECT_EQ(spool->full(), std::nullopt);
+    commit(
+        *spool, "two",
+        {{"upload_file_minidump", std::string(30, 'b')}, {"memory_report", std::string(9, 'c')}});
+    EXPECT_EQ(spool->full(), std::nullopt);  // 99 bytes
+    commit(*spool, "three", {{"upload_file_minidump", "d"}});
+    auto reason = spool->full();  // 100 bytes
+    ASSERT_TRUE(reason.has_value());
+    EXPECT_NE(reason->find("100 bytes"), std::string::npos) << *reason;
+    EXPECT_NE(reason->find("CRASHMOVER_SPOOL_MAX_BYTES"), std::string::npos) << *reason;
+    spool->remove("three");
+    EXPECT_EQ(spool->full(), std::nullopt);
+    commit(*spool, "four", {{"upload_file_minidump", "e"}});
+    EXPECT_TRUE(spool->full().has_value());
+
+    // The crashes found at startup count too.
+    spool.reset();
+    spool = open({.max_crashes = 0, .max_bytes = 100});
+    EXPECT_EQ(spool->full(), std::nullopt);
+    EXPECT_EQ(spool->recover().size(), 3u);
+    EXPECT_TRUE(spool->full().has_value());
+    spool->remove("one");
+    EXPECT_EQ(spool->full(), std::nullopt);
+}
+
+TEST_F(SpoolTest, RemoveForgetsTheCrash) {
+    auto spool = open({.max_crashes = 0, .max_bytes = 10});
+    commit(*spool, "one", {{"upload_file_minidump", std::string(6, 'a')}});
+    commit(*spool, "two", {{"upload_file_minidump", std::string(4, 'b')}});
+    EXPECT_EQ(spool->size(), 2u);
+    EXPECT_TRUE(spool->full().has_value());
+
+    spool->remove("one");
+    EXPECT_EQ(spool->size(), 1u);
+    EXPECT_EQ(spool->full(), std::nullopt);
+    EXPECT_FALSE(fs::exists(ready("one")));
+    EXPECT_EQ(names_in(ready()), std::vector<std::string>{"two"});
+    EXPECT_TRUE(names_in(incoming()).empty());
+    EXPECT_ANY_THROW(spool->load("one"));
+    EXPECT_EQ(spool->load("two").report.crash_id, "two");
+
+    spool->remove("two");
+    EXPECT_EQ(spool->size(), 0u);
+    EXPECT_TRUE(names_in(ready()).empty());
+
+    spool.reset();
+    spool = open();
+    EXPECT_TRUE(spool->recover().empty());
+}
+
+TEST_F(SpoolTest, MarkSavedIsKeptAcrossRestarts) {
+    auto spool = open();
+    commit(*spool, "saved-crash");
+    commit(*spool, "unsaved-crash");
+    EXPECT_FALSE(spool->is_saved("saved-crash"));
+    EXPECT_FALSE(spool->is_saved("unsaved-crash"));
+    EXPECT_FALSE(spool->is_saved("unknown-crash"));
+    spool->mark_saved("saved-crash");
+    EXPECT_TRUE(spool->is_saved("saved-crash"));
+    EXPECT_FALSE(spool->is_saved("unsaved-crash"));
+    // The marker does not make the crash look damaged, nor change what load() reads.
+    EXPECT_EQ(spool->load("saved-crash").report.dumps.size(), 1u);
+
+    spool.reset();
+    spool = open();
+    EXPECT_EQ(spool->recover().size(), 2u);
+    EXPECT_TRUE(spool->is_saved("saved-crash"));
+    EXPECT_FALSE(spool->is_saved("unsaved-crash"));
+}
+
+TEST_F(SpoolTest, ListReadsTheSpoolWithoutTakingIt) {
+    EXPECT_TRUE(Spool::list(spool_dir()).empty());  // not even created yet
+
+    auto spool = open();
+    auto before = std::chrono::system_clock::now();
+    commit(*spool, "b-first",
+           {{"upload_file_minidump", std::string(10, 'a')}, {"memory_report", "12345"}});
+    std::this_thread::sleep_for(std::chrono::milliseconds(3));
+    commit(*spool, "a-second", {});
+    auto after = std::chrono::system_clock::now();
+    spool->mark_saved("b-first");
+    // Damaged or half-removed crashes are skipped.
+    fs::create_directories(ready("garbage"));
+    core::write_file(ready("garbage") / "crash.json", "garbage");
+
+    // While the owner holds the lock.
+    auto crashes = Spool::list(spool_dir());
+    ASSERT_EQ(crashes.size(), 2u);
+    EXPECT_EQ(crashes[0].crash_id, "b-first");
+    EXPECT_EQ(crashes[0].dumps, 2u);
+    EXPECT_EQ(crashes[0].bytes, 15u);
+    EXPECT_TRUE(crashes[0].saved);
+    EXPECT_EQ(crashes[1].crash_id, "a-second");
+    EXPECT_EQ(crashes[1].dumps, 0u);
+    EXPECT_EQ(crashes[1].bytes, 0u);
+    EXPECT_FALSE(crashes[1].saved);
+    for (const auto& crash : crashes) {
+        EXPECT_GE(crash.received, std::chrono::floor<std::chrono::milliseconds>(before));
+        EXPECT_LE(crash.received, after);
+    }
+    EXPECT_LT(crashes[0].received, crashes[1].received);
+
+    spool->mark_saved("a-second");
+    crashes = Spool::list(spool_dir());
+    ASSERT_EQ(crashes.size(), 2u);
+    EXPECT_TRUE(crashes[1].saved);
+    // list() took nothing: the owner still works, nothing moved to damaged/.
+    EXPECT_TRUE(names_in(damaged()).empty());
+    spool->remove("b-first");
+    EXPECT_EQ(Spool::list(spool_dir()).size(), 1u);
+}
+
+TEST_F(SpoolTest, CommittingACrashIdStillWaitingIsRefused) {
+    auto spool = open({.max_crashes = 0, .max_bytes = 10});
+    boost::json::object older = {{"ProductName", "Firefox"}, {"Version", "1.0"}};
+    boost::json::object newer = {{"ProductName", "Firefox"}, {"Version", "2.0"}};
+    commit(*spool, kCrashId,
+           {{"upload_file_minidump", std::string(9, 'o')}, {"memory_report", "old"}}, older);
+    spool->mark_saved(kCrashId);
+    EXPECT_TRUE(spool->full().has_value());  // 12 bytes
+
+    try {
+        commit(*spool, kCrashId, {{"upload_file_minidump", "newer"}}, newer);
+        ADD_FAILURE() << "committed a crash id that is still in the spool";
+    } catch (const std::system_error& e) {
+        EXPECT_EQ(e.code(), std::errc::file_exists);
+        EXPECT_NE(std::string(e.what()).find("still waiting in the spool"), std::string::npos);
+    }
+    EXPECT_EQ(spool->size(), 1u);
+    EXPECT_TRUE(spool->full().has_value());  // still the older crash's 12 bytes
+    SpoolRecord record = spool->load(kCrashId);
+    EXPECT_EQ(record.report.raw_crash, older);
+    EXPECT_TRUE(spool->is_saved(kCrashId));
+    EXPECT_EQ(names_in(ready(kCrashId)),
+              (std::vector<std::string>{"crash.json", "dump.memory_report",
+                                        "dump.upload_file_minidump", "saved"}));
+    // No half commit is left; the refused dump is the caller's to remove.
+    for (const auto& name : names_in(incoming())) {
+        EXPECT_EQ(name.find(".partial"), std::string::npos) << name;
+    }
+}
+
+TEST_F(SpoolTest, CommitAfterRemoveOfTheSameCrashId) {
+    auto spool = open();
+    commit(*spool, kCrashId);
+    spool->remove(kCrashId);
+    commit(*spool, kCrashId, {{"upload_file_minidump", "again"}});
+    EXPECT_EQ(spool->size(), 1u);
+    EXPECT_EQ(core::read_file(spool->load(kCrashId).report.dumps[0].path), "again");
+}
+
+TEST_F(SpoolTest, QueueSizeGaugeFollowsTheSpool) {
+    auto spool = open();
+    commit(*spool, "one");
+    commit(*spool, "two");
+    EXPECT_EQ(sink_->count("socorro.collector.crashmover.save_queue_size:2|g"), 1u);
+    spool->remove("one");
+    EXPECT_EQ(sink_->count("socorro.collector.crashmover.save_queue_size:1|g"), 2u);
+}
+
+}  // namespace
