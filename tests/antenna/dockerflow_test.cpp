@@ -5,8 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include "raw_client.h"
-#include "server_process.h"
+#include "antenna_blackbox.h"
 
 namespace antenna_tests {
 namespace {
@@ -16,8 +15,23 @@ using testing_support::Env;
 using testing_support::http_request;
 using testing_support::ServerProcess;
 
-std::unique_ptr<ServerProcess> start_antenna(Env env = {}) {
-    return std::make_unique<ServerProcess>(ANTENNA_BINARY, std::move(env));
+// antenna with its defaults, but a spool of its own: tests run in parallel, and a spool
+// belongs to one collector.
+class DefaultAntenna {
+public:
+    explicit DefaultAntenna(Env env) {
+        env.emplace("CRASHMOVER_SPOOL_DIR", (dir_.path() / "spool").string());
+        process_ = std::make_unique<ServerProcess>(ANTENNA_BINARY, std::move(env));
+    }
+    ServerProcess* operator->() { return process_.get(); }
+
+private:
+    TempDir dir_;
+    std::unique_ptr<ServerProcess> process_;
+};
+
+std::unique_ptr<DefaultAntenna> start_antenna(Env env = {}) {
+    return std::make_unique<DefaultAntenna>(std::move(env));
 }
 
 TEST(AntennaDockerflow, LbHeartbeat) {

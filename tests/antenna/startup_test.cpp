@@ -23,6 +23,15 @@ TEST(AntennaStartup, UnwritableFilesystemRootStopsStartup) {
     EXPECT_EQ(result.out.find("listening on"), std::string::npos);
 }
 
+TEST(AntennaStartup, ASecondCollectorOnTheSameSpoolRefusesToStart) {
+    Collector first;
+    auto second = testing_support::run_to_exit(ANTENNA_BINARY, first.env());
+    EXPECT_EQ(second.exit_code, 1);
+    EXPECT_EQ(second.err, "antenna: cannot start: the spool " + first.spool().string() +
+                              " is in use by another process (pid " +
+                              std::to_string(first.process().pid()) + ")\n");
+}
+
 TEST(AntennaStartup, HeartbeatReportsStorageThatCannotBeWritten) {
     Collector collector;
     auto healthy = testing_support::http_request(collector.port(), "GET", "/__heartbeat__");
