@@ -13,10 +13,6 @@ namespace {
 
 namespace bhttp = boost::beast::http;
 
-constexpr auto kFsStorage = "antenna.ext.fs.crashstorage.FSCrashStorage";
-constexpr auto kNoOpStorage = "antenna.ext.crashstorage_base.NoOpCrashStorage";
-constexpr auto kNoOpPublish = "antenna.ext.crashpublish_base.NoOpCrashPublish";
-
 }  // namespace
 
 core::ProgramInfo AntennaApp::program_info() {
@@ -76,15 +72,15 @@ void AntennaApp::declare(core::OptionTable& table) {
                .min = 1});
     table.add({.name = "CRASHMOVER_CRASHSTORAGE_CLASS",
                .type = OptionType::choice,
-               .default_value = kNoOpStorage,
+               .default_value = kNoOpStorageClass,
                .help = "Crash storage: fs (filesystem) or noop; Antenna's dotted class names are "
                        "accepted too.",
-               .choices = {"fs", "noop", kFsStorage, kNoOpStorage}});
+               .choices = {"fs", "noop", kFsStorageClass, kNoOpStorageClass}});
     table.add({.name = "CRASHMOVER_CRASHPUBLISH_CLASS",
                .type = OptionType::choice,
-               .default_value = kNoOpPublish,
+               .default_value = kNoOpPublishClass,
                .help = "Crash id publisher: noop; Antenna's dotted class name is accepted too.",
-               .choices = {"noop", kNoOpPublish}});
+               .choices = {"noop", kNoOpPublishClass}});
     table.add({.name = "CRASHMOVER_ACK",
                .type = OptionType::choice,
                .default_value = "spool",

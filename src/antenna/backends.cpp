@@ -10,7 +10,7 @@ namespace antenna {
 std::unique_ptr<CrashStorage> make_crash_storage(const core::Config& config,
                                                  const core::Runtime& runtime) {
     const std::string& storage_class = config.choice("CRASHMOVER_CRASHSTORAGE_CLASS");
-    if (storage_class == "fs" || storage_class == "antenna.ext.fs.crashstorage.FSCrashStorage") {
+    if (storage_class == "fs" || storage_class == kFsStorageClass) {
         return std::make_unique<FsCrashStorage>(config.string("CRASHMOVER_CRASHSTORAGE_FS_ROOT"),
                                                 runtime.logger("ext.fs.crashstorage"));
     }

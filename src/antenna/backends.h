@@ -10,6 +10,11 @@
 
 namespace antenna {
 
+// Antenna's class names, accepted beside our short ones ("fs", "noop").
+inline constexpr auto kFsStorageClass = "antenna.ext.fs.crashstorage.FSCrashStorage";
+inline constexpr auto kNoOpStorageClass = "antenna.ext.crashstorage_base.NoOpCrashStorage";
+inline constexpr auto kNoOpPublishClass = "antenna.ext.crashpublish_base.NoOpCrashPublish";
+
 // The storage and the publisher named by CRASHMOVER_CRASHSTORAGE_CLASS and
 // CRASHMOVER_CRASHPUBLISH_CLASS, shared by the server and `antenna spool retry`.
 std::unique_ptr<CrashStorage> make_crash_storage(const core::Config& config,
