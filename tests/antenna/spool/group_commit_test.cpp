@@ -25,10 +25,14 @@
 #include "core/io/files.h"
 #include "core/observability/log.h"
 #include "core/observability/metrics.h"
+#include "spool_test_support.h"
 
 namespace {
 
 namespace fs = std::filesystem;
+using spool_tests::CapturingSink;
+using spool_tests::FileLog;
+using spool_tests::TempDir;
 using namespace std::chrono_literals;
 using antenna::GroupCommitter;
 using antenna::Outcome;
@@ -43,72 +47,6 @@ TEST(GroupCommitSyncMode, ParsesTheNamesOfCrashmoverSpoolSync) {
     EXPECT_EQ(parse_sync_mode(""), SyncMode::syncfs);
     EXPECT_EQ(parse_sync_mode("FSYNC"), SyncMode::syncfs);
 }
-
-class TempDir {
-public:
-    TempDir() {
-        static std::atomic<int> counter{0};
-        path_ = fs::temp_directory_path() /
-                ("spool-unit-" + std::to_string(::getpid()) + "-g" + std::to_string(counter++));
-        fs::remove_all(path_);
-        fs::create_directories(path_);
-    }
-    ~TempDir() {
-        std::error_code ignored;
-        fs::remove_all(path_, ignored);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const fs::path& path() const { return path_; }
-
-private:
-    fs::path path_;
-};
-
-class FileLog {
-public:
-    explicit FileLog(fs::path file) : file_(std::move(file)) {
-        fd_ = ::open(file_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-        if (fd_ < 0) {
-            throw std::runtime_error("cannot open " + file_.string());
-        }
-        sink_ = std::make_unique<core::LogSink>(
-            core::LogOptions{.level = core::Severity::debug, .fd = fd_});
-    }
-    ~FileLog() { ::close(fd_); }
-    FileLog(const FileLog&) = delete;
-    FileLog& operator=(const FileLog&) = delete;
-
-    core::Logger logger() { return core::Logger(*sink_, "antenna.spool"); }
-    std::string text() const { return core::read_file(file_); }
-
-private:
-    fs::path file_;
-    int fd_ = -1;
-    std::unique_ptr<core::LogSink> sink_;
-};
-
-class CapturingSink : public core::MetricsSink {
-public:
-    void send(std::string_view line) override {
-        std::lock_guard lock(mutex_);
-        lines_.emplace_back(line);
-    }
-    std::vector<std::string> starting_with(std::string_view prefix) const {
-        std::lock_guard lock(mutex_);
-        std::vector<std::string> found;
-        for (const auto& line : lines_) {
-            if (line.starts_with(prefix)) {
-                found.push_back(line);
-            }
-        }
-        return found;
-    }
-
-private:
-    mutable std::mutex mutex_;
-    std::vector<std::string> lines_;
-};
 
 std::string name_of(SyncMode mode) {
     switch (mode) {

@@ -27,10 +27,14 @@
 #include "core/io/files.h"
 #include "core/observability/log.h"
 #include "core/observability/metrics.h"
+#include "spool_test_support.h"
 
 namespace {
 
 namespace fs = std::filesystem;
+using spool_tests::CapturingSink;
+using spool_tests::FileLog;
+using spool_tests::TempDir;
 using namespace std::chrono_literals;
 using antenna::CrashReport;
 using antenna::DumpFile;
@@ -92,67 +96,6 @@ TEST(RetryDelay, StaysWithinHalfAndAllOfTheDelay) {
 }
 
 // The mover --------------------------------------------------------------------------------
-
-class TempDir {
-public:
-    TempDir() {
-        static std::atomic<int> counter{0};
-        path_ = fs::temp_directory_path() /
-                ("spool-unit-" + std::to_string(::getpid()) + "-m" + std::to_string(counter++));
-        fs::remove_all(path_);
-        fs::create_directories(path_);
-    }
-    ~TempDir() {
-        std::error_code ignored;
-        fs::remove_all(path_, ignored);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const fs::path& path() const { return path_; }
-
-private:
-    fs::path path_;
-};
-
-// Log lines go to a file: a pipe nobody reads would block the mover once full.
-class FileLog {
-public:
-    explicit FileLog(fs::path file) : file_(std::move(file)) {
-        fd_ = ::open(file_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-        if (fd_ < 0) {
-            throw std::runtime_error("cannot open " + file_.string());
-        }
-        sink_ = std::make_unique<core::LogSink>(
-            core::LogOptions{.level = core::Severity::debug, .fd = fd_});
-    }
-    ~FileLog() { ::close(fd_); }
-    FileLog(const FileLog&) = delete;
-    FileLog& operator=(const FileLog&) = delete;
-
-    core::Logger logger(std::string type) { return core::Logger(*sink_, std::move(type)); }
-    std::string text() const { return core::read_file(file_); }
-
-private:
-    fs::path file_;
-    int fd_ = -1;
-    std::unique_ptr<core::LogSink> sink_;
-};
-
-class CapturingSink : public core::MetricsSink {
-public:
-    void send(std::string_view line) override {
-        std::lock_guard lock(mutex_);
-        lines_.emplace_back(line);
-    }
-    std::size_t count(std::string_view line) const {
-        std::lock_guard lock(mutex_);
-        return static_cast<std::size_t>(std::count(lines_.begin(), lines_.end(), line));
-    }
-
-private:
-    mutable std::mutex mutex_;
-    std::vector<std::string> lines_;
-};
 
 // Polls `done` until it holds or `timeout` passed; returns whether it held.
 template <typename Predicate>
