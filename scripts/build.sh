@@ -14,6 +14,11 @@ case "$variant" in
     *) echo "build.sh: unknown variant '$variant' (release, asan)" >&2; exit 2 ;;
 esac
 
+# --no-tests (run.sh, benchmarks) does not turn the tests off in a directory built with them,
+# where the test binaries would otherwise silently go stale.
+if [ "$testing" = OFF ] && grep -q '^BUILD_TESTING:BOOL=ON' "$dir/CMakeCache.txt" 2>/dev/null; then
+    testing=ON
+fi
 cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DSANITIZE="$sanitize" -DBUILD_TESTING="$testing" >/dev/null
 cmake --build "$dir"

@@ -30,8 +30,8 @@ private:
     std::unique_ptr<ServerProcess> process_;
 };
 
-std::unique_ptr<DefaultAntenna> start_antenna(Env env = {}) {
-    return std::make_unique<DefaultAntenna>(std::move(env));
+DefaultAntenna start_antenna(Env env = {}) {
+    return DefaultAntenna(std::move(env));
 }
 
 TEST(AntennaDockerflow, LbHeartbeat) {

@@ -58,7 +58,9 @@ public:
     FileLog(const FileLog&) = delete;
     FileLog& operator=(const FileLog&) = delete;
 
-    core::Logger logger() { return core::Logger(*sink_, "antenna.spool"); }
+    core::Logger logger(std::string_view type = "antenna.spool") {
+        return core::Logger(*sink_, std::string(type));
+    }
     std::string text() const { return core::read_file(file_); }
 
 private:
