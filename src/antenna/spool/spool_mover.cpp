@@ -173,6 +173,7 @@ boost::asio::awaitable<SpoolMover::BatchResult> SpoolMover::move_batch(std::vect
     struct Moving {
         Entry entry;
         SpoolRecord record;
+        bool marked_saved = false;
     };
     BatchResult result;
     std::vector<Entry>& failures = result.failures;
@@ -196,6 +197,7 @@ boost::asio::awaitable<SpoolMover::BatchResult> SpoolMover::move_batch(std::vect
             continue;
         }
         if (spool_.is_saved(moving.entry.crash_id)) {
+            moving.marked_saved = true;
             to_publish.push_back(std::move(moving));
             continue;
         }
@@ -221,12 +223,6 @@ boost::asio::awaitable<SpoolMover::BatchResult> SpoolMover::move_batch(std::vect
         }
     }
     for (auto& moving : just_saved) {
-        try {
-            spool_.mark_saved(moving.entry.crash_id);
-        } catch (const std::exception& e) {
-            log_.warning(moving.entry.crash_id + ": cannot mark it saved in the spool (" +
-                         e.what() + "); it is saved again if publishing fails");
-        }
         to_publish.push_back(std::move(moving));
     }
 
@@ -235,6 +231,16 @@ boost::asio::awaitable<SpoolMover::BatchResult> SpoolMover::move_batch(std::vect
         auto started = SteadyClock::now();
         Outcome published = co_await publisher_.publish(crash_id);
         if (!published.ok) {
+            // Marked only now: a kill before the publish saves the crash again, which storage
+            // allows, and the common path writes no marker.
+            if (!moving.marked_saved) {
+                try {
+                    spool_.mark_saved(crash_id);
+                } catch (const std::exception& e) {
+                    log_.warning(crash_id + ": cannot mark it saved in the spool (" + e.what() +
+                                 "); it is saved again before it is published");
+                }
+            }
             failed(moving.entry, "publish", published.error);
             failures.push_back(std::move(moving.entry));
             continue;

@@ -34,9 +34,10 @@ std::chrono::milliseconds retry_delay(int failures, std::chrono::milliseconds fi
                                       std::chrono::milliseconds longest, double random01);
 
 // Moves spooled crashes to storage and publishes their ids, on a thread of its own: save,
-// flush storage, mark saved, publish, then remove from the spool. Every failure is retried with
-// backoff, without end: a crash leaves the spool only once saved and published, so a crash may
-// be published more than once (after a kill between publishing and removing) but never lost.
+// flush storage, publish, then remove from the spool (marked saved if publishing fails). Every
+// failure is retried with backoff, without end: a crash leaves the spool only once saved and
+// published, so a crash may be published more than once (after a kill between publishing and
+// removing) but never lost.
 class SpoolMover {
 public:
     SpoolMover(SpoolMoverOptions options, Spool& spool, CrashStorage& storage,
