@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages the project needs, and nothing that is already there.
-# Usage: scripts/install-deps.sh [build] [test] [bench]   (default: build)
+# Usage: scripts/install-deps.sh [build] [test] [bench] [s3]   (default: build)
 set -euo pipefail
 
 build_packages=(g++ cmake ninja-build ccache pkg-config
@@ -9,6 +9,8 @@ build_packages=(g++ cmake ninja-build ccache pkg-config
 test_packages=(libgtest-dev libgmock-dev libbenchmark-dev clang-format python3
     clang libclang-rt-14-dev)
 bench_packages=(wrk nginx-light procps)
+# A one-node Ceph cluster with RGW (scripts/services/start-radosgw.sh), ~250 MB.
+s3_packages=(radosgw ceph-mon ceph-osd curl)
 
 wanted=()
 [ $# -eq 0 ] && set -- build
@@ -17,7 +19,8 @@ for group in "$@"; do
         build) wanted+=("${build_packages[@]}") ;;
         test) wanted+=("${build_packages[@]}" "${test_packages[@]}") ;;
         bench) wanted+=("${build_packages[@]}" "${bench_packages[@]}") ;;
-        *) echo "install-deps: unknown group '$group' (build, test, bench)" >&2; exit 2 ;;
+        s3) wanted+=("${s3_packages[@]}") ;;
+        *) echo "install-deps: unknown group '$group' (build, test, bench, s3)" >&2; exit 2 ;;
     esac
 done
 
