@@ -111,6 +111,7 @@ TEST(SendCrash, PostsACrashAndPrintsTheAnswer) {
         EXPECT_TRUE(result.out.starts_with("200 OK\nCrashID=bp-")) << result.out;
         std::string id = crash_id_from(result.out.substr(7));
         std::string day = "20" + id.substr(30);
+        EXPECT_TRUE(collector.wait_until_moved());
         EXPECT_EQ(read_file(collector.root() / day / "upload_file_minidump" / id), "abcd1234");
     }
     auto refused = testing_support::run_to_exit(SEND_CRASH_BINARY, {},
