@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang (ASan + UBSan) and runs each from its seed corpus.
-# Usage: scripts/fuzz.sh [seconds per target, default 60]
+# Usage: scripts/fuzz.sh [seconds in all, shared by the targets; default 60]
 # A crash stops the run with the reproducer saved in build-fuzz/ (crash-*, leak-*, timeout-*).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-seconds=${1:-60}
+targets=(multipart s3_xml)
+seconds=$(( ${1:-60} / ${#targets[@]} ))
+[ "$seconds" -ge 1 ] || seconds=1
 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_CXX_COMPILER=clang++ -DFUZZING=ON -DBUILD_TESTING=OFF >/dev/null
-cmake --build build-fuzz --target multipart_fuzzer
+cmake --build build-fuzz --target multipart_fuzzer s3_xml_fuzzer
 
 status=0
-for target in multipart; do
+for target in "${targets[@]}"; do
     corpus=$(mktemp -d)
     cp "fuzz/corpus/$target"/* "$corpus/"
     echo "== fuzzing $target for ${seconds}s"
