@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test through ctest: first the release
 # build, then the same suite built with AddressSanitizer + UndefinedBehaviorSanitizer. Before
-# that, the libFuzzer targets run for FUZZ_SECONDS each (default 60; 0 skips them).
+# that, the libFuzzer targets run for FUZZ_SECONDS in all (default 60; 0 skips them). The S3
+# storage tests start their own Ceph RGW and nginx (scripts/services/).
 # Usage: ./test.sh [--no-sanitize] [extra ctest arguments, e.g. -R Limits]
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -12,7 +13,7 @@ if [ "${1:-}" = "--no-sanitize" ]; then
     shift
 fi
 
-scripts/install-deps.sh test
+scripts/install-deps.sh test s3
 
 fuzz_seconds=${FUZZ_SECONDS:-60}
 if [ "$fuzz_seconds" != 0 ]; then

@@ -6,11 +6,11 @@ set -euo pipefail
 build_packages=(g++ cmake ninja-build ccache pkg-config
     libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
     libssl-dev zlib1g-dev)
-test_packages=(libgtest-dev libgmock-dev libbenchmark-dev clang-format python3
+test_packages=(libgtest-dev libgmock-dev libbenchmark-dev clang-format python3 openssl
     clang libclang-rt-14-dev)
 bench_packages=(wrk nginx-light procps)
 # A one-node Ceph cluster with RGW (scripts/services/start-radosgw.sh), ~250 MB.
-s3_packages=(radosgw ceph-mon ceph-osd curl)
+s3_packages=(radosgw ceph-mon ceph-osd curl nginx-light openssl)
 
 wanted=()
 [ $# -eq 0 ] && set -- build

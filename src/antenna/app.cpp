@@ -73,9 +73,12 @@ void AntennaApp::declare(core::OptionTable& table) {
     table.add({.name = "CRASHMOVER_CRASHSTORAGE_CLASS",
                .type = OptionType::choice,
                .default_value = kNoOpStorageClass,
-               .help = "Crash storage: fs (filesystem) or noop; Antenna's dotted class names are "
-                       "accepted too.",
-               .choices = {"fs", "noop", kFsStorageClass, kNoOpStorageClass}});
+               .help = "Crash storage: fs (filesystem), s3 (any S3-compatible object storage: "
+                       "AWS S3, Ceph RGW, MinIO), gcs (Google Cloud Storage through its "
+                       "S3-compatible XML API with HMAC keys) or noop; Antenna's dotted class "
+                       "names are accepted too.",
+               .choices = {"fs", "s3", "gcs", "noop", kFsStorageClass, kS3StorageClass,
+                           kGcsStorageClass, kNoOpStorageClass}});
     table.add({.name = "CRASHMOVER_CRASHPUBLISH_CLASS",
                .type = OptionType::choice,
                .default_value = kNoOpPublishClass,
@@ -109,6 +112,69 @@ void AntennaApp::declare(core::OptionTable& table) {
     table.add({.name = "CRASHMOVER_CRASHSTORAGE_FS_ROOT",
                .default_value = "/tmp/antenna_crashes",
                .help = "Root directory of the filesystem storage."});
+    table.add({.name = "CRASHMOVER_CRASHSTORAGE_BUCKET_NAME",
+               .default_value = "",
+               .help = "s3/gcs: the bucket (it must exist)."});
+    table.add({.name = "CRASHMOVER_CRASHSTORAGE_ACCESS_KEY",
+               .default_value = "",
+               .help = "s3/gcs: the access key id (for GCS an HMAC key's access id).",
+               .fallbacks = {"AWS_ACCESS_KEY_ID"}});
+    table.add({.name = "CRASHMOVER_CRASHSTORAGE_SECRET_ACCESS_KEY",
+               .default_value = "",
+               .help = "s3/gcs: the secret access key (for GCS the HMAC key's secret).",
+               .secret = true,
+               .fallbacks = {"AWS_SECRET_ACCESS_KEY"}});
+    table.add({.name = "CRASHMOVER_CRASHSTORAGE_SESSION_TOKEN",
+               .default_value = "",
+               .help = "s3: the session token of temporary credentials (AWS STS).",
+               .secret = true,
+               .fallbacks = {"AWS_SESSION_TOKEN"}});
+    table.add({.name = "CRASHMOVER_CRASHSTORAGE_REGION",
+               .default_value = "",
+               .help = "s3/gcs: the region requests are signed for (RGW and MinIO accept "
+                       "us-east-1 unless configured otherwise).",
+               .fallbacks = {"S3_REGION"},
+               .default_help = "us-west-2 for s3 (as Antenna), auto for gcs"});
+    table.add({.name = "CRASHMOVER_CRASHSTORAGE_ENDPOINT_URL",
+               .default_value = "",
+               .help = "s3/gcs: the server, http:// or https:// with host and port, no path.",
+               .fallbacks = {"S3_ENDPOINT_URL"},
+               .default_help = "https://s3.<region>.amazonaws.com for s3, "
+                               "https://storage.googleapis.com for gcs"});
+    table.add({.name = "CRASHMOVER_CRASHSTORAGE_ADDRESSING_STYLE",
+               .type = OptionType::choice,
+               .default_value = "path",
+               .help = "s3/gcs: path (https://endpoint/bucket/key, as Antenna: bucket names may "
+                       "contain dots) or virtual (https://bucket.endpoint/key).",
+               .choices = {"path", "virtual"}});
+    table.add({.name = "CRASHMOVER_CRASHSTORAGE_CA_BUNDLE",
+               .default_value = "",
+               .help = "s3/gcs: a PEM file of the certificate authorities to trust for https "
+                       "endpoints; empty: the system's (/etc/ssl/certs).",
+               .fallbacks = {"AWS_CA_BUNDLE"}});
+    table.add({.name = "CRASHMOVER_CRASHSTORAGE_MULTIPART_THRESHOLD_BYTES",
+               .type = OptionType::integer,
+               .default_value = "8388608",
+               .help = "s3/gcs: dumps larger than this are uploaded in parts (multipart upload).",
+               .min = 1});
+    table.add({.name = "CRASHMOVER_CRASHSTORAGE_MULTIPART_PART_BYTES",
+               .type = OptionType::integer,
+               .default_value = "8388608",
+               .help = "s3/gcs: the size of each part of a multipart upload (S3's least is "
+                       "5 MiB).",
+               .min = 5242880,
+               .max = 5368709120.0});
+    table.add({.name = "CRASHMOVER_CRASHSTORAGE_CONNECT_TIMEOUT_SECONDS",
+               .type = OptionType::seconds,
+               .default_value = "10",
+               .help = "s3/gcs: longest wait for a connection (TCP and TLS).",
+               .min = 0.1});
+    table.add({.name = "CRASHMOVER_CRASHSTORAGE_TIMEOUT_SECONDS",
+               .type = OptionType::seconds,
+               .default_value = "30",
+               .help = "s3/gcs: longest wait for progress while sending a request, and for the "
+                       "answer after it.",
+               .min = 0.1});
     table.add({.name = "CRASHMOVER_SPOOL_MIN_FREE_BYTES",
                .type = OptionType::integer,
                .default_value = "104857600",

@@ -12,6 +12,8 @@ namespace antenna {
 
 // Antenna's class names, accepted beside our short ones ("fs", "noop").
 inline constexpr auto kFsStorageClass = "antenna.ext.fs.crashstorage.FSCrashStorage";
+inline constexpr auto kS3StorageClass = "antenna.ext.s3.crashstorage.S3CrashStorage";
+inline constexpr auto kGcsStorageClass = "antenna.ext.gcs.crashstorage.GcsCrashStorage";
 inline constexpr auto kNoOpStorageClass = "antenna.ext.crashstorage_base.NoOpCrashStorage";
 inline constexpr auto kNoOpPublishClass = "antenna.ext.crashpublish_base.NoOpCrashPublish";
 
