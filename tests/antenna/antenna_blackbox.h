@@ -12,6 +12,7 @@
 
 #include "antenna/mini_poster.h"
 #include "raw_client.h"
+#include "temp_dir.h"
 #include "server_process.h"
 
 namespace antenna_tests {
@@ -23,22 +24,7 @@ using testing_support::RawClient;
 using testing_support::ServerProcess;
 using namespace std::chrono_literals;
 
-// A private directory for one test's storage root and spool.
-class TempDir {
-public:
-    TempDir() {
-        static int counter = 0;
-        path_ = fs::temp_directory_path() /
-                ("antenna-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-        fs::remove_all(path_);
-        fs::create_directories(path_);
-    }
-    ~TempDir() { fs::remove_all(path_); }
-    const fs::path& path() const { return path_; }
-
-private:
-    fs::path path_;
-};
+using testing_support::TempDir;
 
 inline std::string read_file(const fs::path& path) {
     std::ifstream file(path, std::ios::binary);
