@@ -109,6 +109,13 @@ void AntennaApp::declare(core::OptionTable& table) {
                .default_value = "60",
                .help = "Longest pause of the spool's backoff.",
                .min = 0.1});
+    table.add({.name = "CRASHMOVER_CONCURRENT_CRASHMOVERS",
+               .type = OptionType::integer,
+               .default_value = "8",
+               .help = "How many spooled crashes the mover saves to storage at once (Antenna's "
+                       "name from its asynchronous era); object storage needs several to keep up.",
+               .min = 1,
+               .max = 256});
     table.add({.name = "CRASHMOVER_CRASHSTORAGE_FS_ROOT",
                .default_value = "/tmp/antenna_crashes",
                .help = "Root directory of the filesystem storage."});

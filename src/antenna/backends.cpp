@@ -98,6 +98,8 @@ SpoolMoverOptions spool_mover_options(const core::Config& config) {
                                 std::chrono::milliseconds(100)),
         .max_retry_sleep = config.seconds("CRASHMOVER_RETRY_MAX_SLEEP_SECONDS"),
         .flush_storage = config.choice("CRASHMOVER_SPOOL_SYNC") != "off",
+        .concurrency =
+            static_cast<std::size_t>(config.integer("CRASHMOVER_CONCURRENT_CRASHMOVERS")),
     };
 }
 

@@ -11,6 +11,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "core/async/for_each_concurrently.h"
+
 namespace antenna {
 
 using SteadyClock = std::chrono::steady_clock;
@@ -177,6 +179,7 @@ boost::asio::awaitable<SpoolMover::BatchResult> SpoolMover::move_batch(std::vect
     };
     BatchResult result;
     std::vector<Entry>& failures = result.failures;
+    std::vector<Moving> to_save;
     std::vector<Moving> just_saved;
     std::vector<Moving> to_publish;
     for (auto& entry : batch) {
@@ -201,14 +204,27 @@ boost::asio::awaitable<SpoolMover::BatchResult> SpoolMover::move_batch(std::vect
             to_publish.push_back(std::move(moving));
             continue;
         }
-        auto started = SteadyClock::now();
-        Outcome saved = co_await storage_.save(moving.record.report);
-        if (!saved.ok) {
-            failed(moving.entry, "save", saved.error);
+        to_save.push_back(std::move(moving));
+    }
+
+    // Object storage answers each PUT after a round trip: several crashes at once keep the
+    // mover up with the collector.
+    std::vector<Outcome> saved(to_save.size());
+    co_await core::for_each_concurrently(
+        to_save.size(), options_.concurrency, [&](std::size_t i) -> boost::asio::awaitable<void> {
+            auto started = SteadyClock::now();
+            saved[i] = co_await storage_.save(to_save[i].record.report);
+            if (saved[i].ok) {
+                crash_save_time_.observe(SteadyClock::now() - started);
+            }
+        });
+    for (std::size_t i = 0; i < to_save.size(); ++i) {
+        Moving& moving = to_save[i];
+        if (!saved[i].ok) {
+            failed(moving.entry, "save", saved[i].error);
             failures.push_back(std::move(moving.entry));
             continue;
         }
-        crash_save_time_.observe(SteadyClock::now() - started);
         log_.info(moving.entry.crash_id + " saved");
         just_saved.push_back(std::move(moving));
     }

@@ -25,6 +25,7 @@ struct SpoolMoverOptions {
     std::chrono::milliseconds max_retry_sleep = std::chrono::seconds(60);
     std::size_t batch_size = 500;  // most crashes saved per storage flush, when behind
     bool flush_storage = true;     // make each batch durable in storage before publishing it
+    std::size_t concurrency = 8;   // crashes being saved at once
 };
 
 // The pause before a crash's next attempt after `failures` failed ones: doubling from
