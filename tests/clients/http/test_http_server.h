@@ -1,9 +1,12 @@
 #pragma once
 
+#include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <list>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -31,6 +34,7 @@ struct ReceivedRequest {
     std::string target;
     std::string host = {};
     std::string body = {};
+    std::map<std::string, std::string> headers = {};  // lowercase names
 };
 
 struct ServerBehavior {
@@ -129,9 +133,16 @@ private:
             }
             {
                 std::lock_guard lock(mutex_);
-                requests_.push_back({std::string(request.method_string()),
-                                     std::string(request.target()),
-                                     std::string(request[bhttp::field::host]), request.body()});
+                ReceivedRequest received{std::string(request.method_string()),
+                                         std::string(request.target()),
+                                         std::string(request[bhttp::field::host]), request.body()};
+                for (const auto& field : request) {
+                    std::string name(field.name_string());
+                    std::transform(name.begin(), name.end(), name.begin(),
+                                   [](unsigned char c) { return std::tolower(c); });
+                    received.headers[name] = std::string(field.value());
+                }
+                requests_.push_back(std::move(received));
             }
             std::this_thread::sleep_for(behavior_.delay);
             bhttp::response<bhttp::string_body> response{bhttp::status::ok, 11};
