@@ -60,13 +60,7 @@ std::string file_region_sha256(const std::filesystem::path& file, std::uint64_t 
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int digest_size = 0;
     EVP_DigestFinal_ex(context.get(), digest, &digest_size);
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string hex;
-    for (unsigned int i = 0; i < digest_size; ++i) {
-        hex += kHex[digest[i] >> 4];
-        hex += kHex[digest[i] & 15];
-    }
-    return hex;
+    return to_hex(digest, digest_size);
 }
 
 S3Client::S3Client(S3Options options)

@@ -2,30 +2,14 @@
 
 #include <charconv>
 
+#include "core/text/utf8.h"
+
 namespace clients::aws {
 
 namespace {
 
 bool is_name_char(char c) {
     return c != '>' && c != '/' && c != ' ' && c != '\t' && c != '\r' && c != '\n';
-}
-
-void append_utf8(std::string& out, unsigned long code) {
-    if (code < 0x80) {
-        out += static_cast<char>(code);
-    } else if (code < 0x800) {
-        out += static_cast<char>(0xC0 | (code >> 6));
-        out += static_cast<char>(0x80 | (code & 0x3F));
-    } else if (code < 0x10000) {
-        out += static_cast<char>(0xE0 | (code >> 12));
-        out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (code & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (code >> 18));
-        out += static_cast<char>(0x80 | ((code >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (code & 0x3F));
-    }
 }
 
 // Decodes one reference at the start of `text` ("&amp;" ...) into `out`; returns its length,
@@ -56,7 +40,7 @@ std::size_t decode_reference(std::string_view text, std::string& out) {
         code == 0 || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) {
         return 0;
     }
-    append_utf8(out, code);
+    core::text::append_utf8(out, static_cast<std::uint32_t>(code));
     return end + 1;
 }
 

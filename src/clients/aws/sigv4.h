@@ -58,6 +58,9 @@ struct SigningOptions {
 // with uppercase hex; unlike most URL encoders, a space is never '+'.
 std::string uri_encode(std::string_view text, bool encode_slash);
 
+// Lowercase hex of `size` bytes.
+std::string to_hex(const unsigned char* bytes, std::size_t size);
+
 // Lowercase hex of SHA-256(data).
 std::string hex_sha256(std::string_view data);
 
