@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "antenna/multipart/charset.h"
+#include "core/text/hex.h"
 
 namespace antenna {
 namespace {
@@ -149,27 +150,15 @@ std::size_t word_run(std::string_view text, bool allow_dash) {
     return std::min(n, text.size());
 }
 
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
 // urllib.parse.unquote_to_bytes: "%XX" with two hex digits becomes that byte, anything else
 // stays as it is.
 std::string unquote_to_bytes(std::string_view text) {
     std::string out;
     for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '%' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 &&
-            hex_value(text[i + 2]) >= 0) {
-            out += static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2]));
+        if (text[i] == '%' && i + 2 < text.size() && core::hex_digit_value(text[i + 1]) >= 0 &&
+            core::hex_digit_value(text[i + 2]) >= 0) {
+            out += static_cast<char>(core::hex_digit_value(text[i + 1]) * 16 +
+                                     core::hex_digit_value(text[i + 2]));
             i += 2;
         } else {
             out += text[i];

@@ -2,14 +2,12 @@
 
 #include <algorithm>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
 #include <boost/json/array.hpp>
 #include <boost/uuid/random_generator.hpp>
 #include <boost/uuid/uuid_io.hpp>
 
 #include "antenna/crash_id.h"
+#include "core/async/wait_for.h"
 #include "core/json/python_json.h"
 
 namespace antenna {
@@ -64,11 +62,7 @@ Outcome S3CrashStorage::verify() {
     std::string key =
         "test/testfile-" + boost::uuids::to_string(boost::uuids::random_generator()()) + ".txt";
     std::string content = "test";
-    boost::asio::io_context context;
-    auto written =
-        boost::asio::co_spawn(context, client_.put_object(key, content), boost::asio::use_future);
-    context.run();
-    clients::aws::S3Result result = written.get();
+    clients::aws::S3Result result = core::wait_for(client_.put_object(key, content));
     if (!result.ok()) {
         return Outcome::failure("cannot write to the bucket: " + result.error);
     }
