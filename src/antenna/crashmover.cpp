@@ -56,7 +56,7 @@ boost::asio::awaitable<bool> CrashMover::save_with_retry(CrashReport& report) {
 boost::asio::awaitable<bool> CrashMover::publish_with_retry(const CrashReport& report) {
     for (int attempt = 0; attempt < options_.max_attempts; ++attempt) {
         auto started = SteadyClock::now();
-        Outcome outcome = co_await publisher_.publish(report.crash_id);
+        Outcome outcome = co_await publisher_.publish_one(report.crash_id);
         if (outcome.ok) {
             crash_publish_time_.observe(SteadyClock::now() - started);
             log_.info(report.crash_id + " published");

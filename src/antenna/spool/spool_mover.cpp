@@ -242,11 +242,20 @@ boost::asio::awaitable<SpoolMover::BatchResult> SpoolMover::move_batch(std::vect
         to_publish.push_back(std::move(moving));
     }
 
-    for (auto& moving : to_publish) {
+    std::vector<std::string> crash_ids;
+    for (const auto& moving : to_publish) {
+        crash_ids.push_back(moving.entry.crash_id);
+    }
+    auto publish_started = SteadyClock::now();
+    std::vector<Outcome> published;
+    if (!crash_ids.empty()) {
+        published = co_await publisher_.publish(crash_ids);
+    }
+    auto publish_time = SteadyClock::now() - publish_started;
+    for (std::size_t i = 0; i < to_publish.size(); ++i) {
+        Moving& moving = to_publish[i];
         const std::string& crash_id = moving.entry.crash_id;
-        auto started = SteadyClock::now();
-        Outcome published = co_await publisher_.publish(crash_id);
-        if (!published.ok) {
+        if (!published[i].ok) {
             // Marked only now: a kill before the publish saves the crash again, which storage
             // allows, and the common path writes no marker.
             if (!moving.marked_saved) {
@@ -257,11 +266,11 @@ boost::asio::awaitable<SpoolMover::BatchResult> SpoolMover::move_batch(std::vect
                                  "); it is saved again before it is published");
                 }
             }
-            failed(moving.entry, "publish", published.error);
+            failed(moving.entry, "publish", published[i].error);
             failures.push_back(std::move(moving.entry));
             continue;
         }
-        crash_publish_time_.observe(SteadyClock::now() - started);
+        crash_publish_time_.observe(publish_time);
         log_.info(crash_id + " published");
         try {
             spool_.remove(crash_id);

@@ -268,8 +268,13 @@ public:
     FakePublisher(Journal& journal, fs::path ready) : journal_(journal), ready_(std::move(ready)) {}
 
     std::string name() const override { return "FakeCrashPublish"; }
-    boost::asio::awaitable<Outcome> publish(std::string_view crash_id) override {
-        co_return publish_now(std::string(crash_id));
+    boost::asio::awaitable<std::vector<Outcome>> publish(
+        const std::vector<std::string>& crash_ids) override {
+        std::vector<Outcome> outcomes;
+        for (const auto& crash_id : crash_ids) {
+            outcomes.push_back(publish_now(crash_id));
+        }
+        co_return outcomes;
     }
     Outcome verify() override { return Outcome::success(); }
     boost::asio::awaitable<std::optional<std::string>> check_health() override {
