@@ -2,7 +2,8 @@
 # Installs what is missing, builds, and runs every test through ctest: first the release
 # build, then the same suite built with AddressSanitizer + UndefinedBehaviorSanitizer. Before
 # that, the libFuzzer targets run for FUZZ_SECONDS in all (default 60; 0 skips them). The S3
-# storage tests start their own Ceph RGW and nginx (scripts/services/).
+# storage and publisher tests start their own Ceph RGW, nginx, RabbitMQ, SQS server and, where
+# the machine has it, Google's Pub/Sub emulator (scripts/services/).
 # Usage: ./test.sh [--no-sanitize] [extra ctest arguments, e.g. -R Limits]
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -13,7 +14,7 @@ if [ "${1:-}" = "--no-sanitize" ]; then
     shift
 fi
 
-scripts/install-deps.sh test s3
+scripts/install-deps.sh test s3 queues
 
 fuzz_seconds=${FUZZ_SECONDS:-60}
 if [ "$fuzz_seconds" != 0 ]; then

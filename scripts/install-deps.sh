@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages the project needs, and nothing that is already there.
-# Usage: scripts/install-deps.sh [build] [test] [bench] [s3]   (default: build)
+# Usage: scripts/install-deps.sh [build] [test] [bench] [s3] [queues]   (default: build)
 set -euo pipefail
 
 build_packages=(g++ cmake ninja-build ccache pkg-config
     libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-    libssl-dev zlib1g-dev)
+    libssl-dev zlib1g-dev librabbitmq-dev)
 test_packages=(libgtest-dev libgmock-dev libbenchmark-dev clang-format python3 openssl
     clang libclang-rt-14-dev)
 bench_packages=(wrk nginx-light procps)
 # A one-node Ceph cluster with RGW (scripts/services/start-radosgw.sh), ~250 MB.
 s3_packages=(radosgw ceph-mon ceph-osd curl nginx-light openssl)
+# Brokers for the publishers' tests: RabbitMQ, and Node.js for the npm SQS server unless the
+# machine already has a node (Google's Pub/Sub emulator is not in Debian; its tests skip).
+queues_packages=(rabbitmq-server curl)
+command -v npm >/dev/null || queues_packages+=(nodejs npm)
 
 wanted=()
 [ $# -eq 0 ] && set -- build
@@ -20,7 +24,8 @@ for group in "$@"; do
         test) wanted+=("${build_packages[@]}" "${test_packages[@]}") ;;
         bench) wanted+=("${build_packages[@]}" "${bench_packages[@]}") ;;
         s3) wanted+=("${s3_packages[@]}") ;;
-        *) echo "install-deps: unknown group '$group' (build, test, bench, s3)" >&2; exit 2 ;;
+        queues) wanted+=("${queues_packages[@]}") ;;
+        *) echo "install-deps: unknown group '$group' (build, test, bench, s3, queues)" >&2; exit 2 ;;
     esac
 done
 

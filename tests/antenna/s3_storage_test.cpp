@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "antenna_blackbox.h"
+#include "service_scripts.h"
 
 namespace antenna_tests {
 namespace {
@@ -21,42 +22,15 @@ const std::string kSecretKey = "TESTSECRETKEY";
 const std::string kBucket = "crashes";
 const std::string kEmptySha256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
-// A port nobody listens on now, nor on the next one (RGW's monitor takes PORT+1).
-std::uint16_t free_port_pair() {
-    std::mt19937 random(std::random_device{}());
-    for (;;) {
-        auto port =
-            static_cast<std::uint16_t>(std::uniform_int_distribution<int>(20000, 40000)(random));
-        bool free = true;
-        for (int p : {static_cast<int>(port), port + 1}) {
-            int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-            sockaddr_in address{};
-            address.sin_family = AF_INET;
-            address.sin_port = htons(static_cast<std::uint16_t>(p));
-            address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-            free = free && ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
-            ::close(fd);
-        }
-        if (free) {
-            return port;
-        }
-    }
-}
-
-struct CommandResult {
-    int status = -1;
-    std::string out;
-};
+using testing_support::CommandResult;
 
 CommandResult run(const std::string& command) {
-    CommandResult result;
-    FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-    char buffer[4096];
-    for (std::size_t got; (got = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) {
-        result.out.append(buffer, got);
-    }
-    result.status = ::pclose(pipe);
-    return result;
+    return testing_support::run_command(command);
+}
+
+// RGW's monitor takes the port after RGW's.
+std::uint16_t free_port_pair() {
+    return testing_support::free_ports(2);
 }
 
 // The object store shared by every test: RGW, and nginx with a test CA in front of it.

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <list>
 #include <map>
 #include <mutex>
@@ -48,6 +49,8 @@ struct ServerBehavior {
     // Keeps the connection after an answer but drops it, unanswered, at the next request
     // (what a server that closed an idle connection looks like to a client writing into it).
     bool drop_second_request = false;
+    // When set, gives each answer's status and body instead (called under the server's lock).
+    std::function<std::pair<unsigned, std::string>(const ReceivedRequest&)> answer = {};
 };
 
 // A blocking HTTP/1.1 server on 127.0.0.1 with a thread per connection, recording what it
@@ -131,6 +134,8 @@ private:
             if (behavior_.drop_second_request && served == 1) {
                 return;
             }
+            bhttp::response<bhttp::string_body> response{bhttp::status::ok, 11};
+            response.body() = std::string(behavior_.answer_bytes, 'x');
             {
                 std::lock_guard lock(mutex_);
                 ReceivedRequest received{std::string(request.method_string()),
@@ -142,12 +147,15 @@ private:
                                    [](unsigned char c) { return std::tolower(c); });
                     received.headers[name] = std::string(field.value());
                 }
+                if (behavior_.answer) {
+                    auto [status, body] = behavior_.answer(received);
+                    response.result(status);
+                    response.body() = std::move(body);
+                }
                 requests_.push_back(std::move(received));
             }
             std::this_thread::sleep_for(behavior_.delay);
-            bhttp::response<bhttp::string_body> response{bhttp::status::ok, 11};
             response.set("X-Test", "yes");
-            response.body() = std::string(behavior_.answer_bytes, 'x');
             response.prepare_payload();
             if (request.method() == bhttp::verb::head) {
                 bhttp::response_serializer<bhttp::string_body> head_only{response};

@@ -1,0 +1,22 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+// Running the project's service scripts (scripts/services/) from tests.
+namespace testing_support {
+
+struct CommandResult {
+    int status = -1;  // as from pclose(): 0 when the command exited 0
+    std::string out;  // standard output and error
+};
+
+// Runs `command` with /bin/sh and collects what it prints.
+CommandResult run_command(const std::string& command);
+
+// A loopback port P in [lowest, highest] such that P .. P+count-1 are all free now (services
+// such as RGW's monitor take neighbours of the one they are given).
+std::uint16_t free_ports(int count = 1, std::uint16_t lowest = 20000,
+                         std::uint16_t highest = 40000);
+
+}  // namespace testing_support
