@@ -82,8 +82,11 @@ void AntennaApp::declare(core::OptionTable& table) {
     table.add({.name = "CRASHMOVER_CRASHPUBLISH_CLASS",
                .type = OptionType::choice,
                .default_value = kNoOpPublishClass,
-               .help = "Crash id publisher: noop; Antenna's dotted class name is accepted too.",
-               .choices = {"noop", kNoOpPublishClass}});
+               .help = "Crash id publisher: pubsub (Google Cloud Pub/Sub), sqs (AWS SQS), "
+                       "rabbitmq (AMQP 0-9-1) or noop; Antenna's dotted class names are accepted "
+                       "too.",
+               .choices = {"pubsub", "sqs", "rabbitmq", "noop", kPubSubPublishClass,
+                           kSqsPublishClass, kNoOpPublishClass}});
     table.add({.name = "CRASHMOVER_ACK",
                .type = OptionType::choice,
                .default_value = "spool",
@@ -182,6 +185,68 @@ void AntennaApp::declare(core::OptionTable& table) {
                .help = "s3/gcs: longest wait for progress while sending a request, and for the "
                        "answer after it.",
                .min = 0.1});
+    table.add({.name = "CRASHMOVER_CRASHPUBLISH_TIMEOUT",
+               .type = OptionType::seconds,
+               .default_value = "5",
+               .help = "pubsub/sqs/rabbitmq: longest wait for a connection, and for each answer "
+                       "(Antenna's Pub/Sub RPC timeout).",
+               .min = 0.1});
+    table.add({.name = "CRASHMOVER_CRASHPUBLISH_PROJECT_ID",
+               .default_value = "",
+               .help = "pubsub: the Google Cloud project of the topic."});
+    table.add({.name = "CRASHMOVER_CRASHPUBLISH_TOPIC_NAME",
+               .default_value = "",
+               .help = "pubsub: the topic (it must exist, with a subscription for the "
+                       "processor)."});
+    table.add({.name = "PUBSUB_EMULATOR_HOST",
+               .default_value = "",
+               .help = "pubsub: host:port of the Pub/Sub emulator; plain HTTP without "
+                       "credentials, as Google's libraries."});
+    table.add({.name = "GOOGLE_APPLICATION_CREDENTIALS",
+               .default_value = "",
+               .help = "pubsub: a service account's JSON key file; without it access tokens come "
+                       "from the metadata server of the machine (GCE, GKE, Cloud Run)."});
+    table.add({.name = "GCE_METADATA_HOST",
+               .default_value = "metadata.google.internal",
+               .help = "pubsub: host[:port] of the metadata server."});
+    table.add({.name = "CRASHMOVER_CRASHPUBLISH_QUEUE_NAME",
+               .default_value = "",
+               .help = "sqs/rabbitmq: the queue (for sqs it must exist; rabbitmq declares it "
+                       "durable)."});
+    table.add({.name = "CRASHMOVER_CRASHPUBLISH_ACCESS_KEY",
+               .default_value = "",
+               .help = "sqs: the access key id.",
+               .fallbacks = {"AWS_ACCESS_KEY_ID"}});
+    table.add({.name = "CRASHMOVER_CRASHPUBLISH_SECRET_ACCESS_KEY",
+               .default_value = "",
+               .help = "sqs: the secret access key.",
+               .secret = true,
+               .fallbacks = {"AWS_SECRET_ACCESS_KEY"}});
+    table.add({.name = "CRASHMOVER_CRASHPUBLISH_SESSION_TOKEN",
+               .default_value = "",
+               .help = "sqs: the session token of temporary credentials.",
+               .secret = true,
+               .fallbacks = {"AWS_SESSION_TOKEN"}});
+    table.add({.name = "CRASHMOVER_CRASHPUBLISH_REGION",
+               .default_value = "us-west-2",
+               .help = "sqs: the region (Antenna's fallback S3_REGION is kept).",
+               .fallbacks = {"S3_REGION"}});
+    table.add({.name = "CRASHMOVER_CRASHPUBLISH_ENDPOINT_URL",
+               .default_value = "",
+               .help = "sqs: the server, http:// or https:// with host and port (Antenna's "
+                       "fallback S3_ENDPOINT_URL is kept).",
+               .fallbacks = {"S3_ENDPOINT_URL"},
+               .default_help = "https://sqs.<region>.amazonaws.com"});
+    table.add({.name = "CRASHMOVER_CRASHPUBLISH_CA_BUNDLE",
+               .default_value = "",
+               .help = "pubsub/sqs: a PEM file of the certificate authorities to trust for "
+                       "https; empty: the system's (/etc/ssl/certs).",
+               .fallbacks = {"AWS_CA_BUNDLE"}});
+    table.add({.name = "CRASHMOVER_CRASHPUBLISH_AMQP_URL",
+               .default_value = "amqp://guest:guest@localhost:5672/%2f",
+               .help = "rabbitmq: the broker, amqp://user:password@host:port/vhost (vhost "
+                       "percent-encoded: %2f is /).",
+               .secret = true});
     table.add({.name = "CRASHMOVER_SPOOL_MIN_FREE_BYTES",
                .type = OptionType::integer,
                .default_value = "104857600",

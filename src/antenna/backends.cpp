@@ -3,8 +3,12 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "antenna/publish/pubsub_crash_publisher.h"
+#include "antenna/publish/rabbitmq_crash_publisher.h"
+#include "antenna/publish/sqs_crash_publisher.h"
 #include "antenna/storage/fs_crash_storage.h"
 #include "antenna/storage/s3_crash_storage.h"
+#include "core/io/files.h"
 
 namespace antenna {
 
@@ -50,6 +54,82 @@ clients::aws::S3Options s3_options(const core::Config& config, bool gcs) {
     return options;
 }
 
+std::string required(const core::Config& config, const std::string& name,
+                     const std::string& publisher) {
+    std::string value = config.string(name);
+    if (value.empty()) {
+        throw core::ConfigError(name + " is required for the " + publisher + " publisher");
+    }
+    return value;
+}
+
+clients::http::ClientOptions publisher_http_options(const core::Config& config) {
+    return {.connect_timeout = config.seconds("CRASHMOVER_CRASHPUBLISH_TIMEOUT"),
+            .io_timeout = config.seconds("CRASHMOVER_CRASHPUBLISH_TIMEOUT"),
+            .ca_file = config.string("CRASHMOVER_CRASHPUBLISH_CA_BUNDLE")};
+}
+
+clients::gcp::PubSubOptions pubsub_options(const core::Config& config) {
+    clients::gcp::PubSubOptions options{
+        .project = required(config, "CRASHMOVER_CRASHPUBLISH_PROJECT_ID", "pubsub"),
+        .topic = required(config, "CRASHMOVER_CRASHPUBLISH_TOPIC_NAME", "pubsub"),
+        .http = publisher_http_options(config),
+    };
+    using Kind = clients::gcp::GoogleCredentials::Kind;
+    if (std::string emulator = config.string("PUBSUB_EMULATOR_HOST"); !emulator.empty()) {
+        options.endpoint_url = "http://" + emulator;
+    } else if (std::string key_file = config.string("GOOGLE_APPLICATION_CREDENTIALS");
+               !key_file.empty()) {
+        std::string text;
+        try {
+            text = core::read_file(key_file);
+        } catch (const std::exception& e) {
+            throw core::ConfigError("GOOGLE_APPLICATION_CREDENTIALS: cannot read " + key_file +
+                                    ": " + e.what());
+        }
+        std::string error;
+        auto key = clients::gcp::parse_service_account_key(text, error);
+        if (!key) {
+            throw core::ConfigError("GOOGLE_APPLICATION_CREDENTIALS: " + key_file + ": " + error);
+        }
+        options.credentials = {.kind = Kind::service_account, .key = *key};
+    } else {
+        options.credentials = {.kind = Kind::metadata_server,
+                               .metadata_host = config.string("GCE_METADATA_HOST")};
+    }
+    return options;
+}
+
+clients::aws::SqsOptions sqs_options(const core::Config& config) {
+    clients::aws::SqsOptions options{
+        .endpoint_url = config.string("CRASHMOVER_CRASHPUBLISH_ENDPOINT_URL"),
+        .region = config.string("CRASHMOVER_CRASHPUBLISH_REGION"),
+        .credentials = {.access_key_id = config.string("CRASHMOVER_CRASHPUBLISH_ACCESS_KEY"),
+                        .secret_access_key =
+                            config.string("CRASHMOVER_CRASHPUBLISH_SECRET_ACCESS_KEY"),
+                        .session_token = config.string("CRASHMOVER_CRASHPUBLISH_SESSION_TOKEN")},
+        .http = publisher_http_options(config),
+    };
+    if (options.credentials.access_key_id.empty() ||
+        options.credentials.secret_access_key.empty()) {
+        throw core::ConfigError(
+            "CRASHMOVER_CRASHPUBLISH_ACCESS_KEY and CRASHMOVER_CRASHPUBLISH_SECRET_ACCESS_KEY (or "
+            "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY) are required for the sqs publisher");
+    }
+    return options;
+}
+
+clients::amqp::PublisherOptions rabbitmq_options(const core::Config& config) {
+    std::string error;
+    auto url = clients::amqp::parse_url(config.string("CRASHMOVER_CRASHPUBLISH_AMQP_URL"), error);
+    if (!url) {
+        throw core::ConfigError("CRASHMOVER_CRASHPUBLISH_AMQP_URL: " + error);
+    }
+    return {.url = *url,
+            .queue = required(config, "CRASHMOVER_CRASHPUBLISH_QUEUE_NAME", "rabbitmq"),
+            .timeout = config.seconds("CRASHMOVER_CRASHPUBLISH_TIMEOUT")};
+}
+
 }  // namespace
 
 std::unique_ptr<CrashStorage> make_crash_storage(const core::Config& config,
@@ -73,8 +153,26 @@ std::unique_ptr<CrashStorage> make_crash_storage(const core::Config& config,
     return std::make_unique<NoOpCrashStorage>(runtime.logger("ext.crashstorage_base"));
 }
 
-std::unique_ptr<CrashPublisher> make_crash_publisher(const core::Config&,
+std::unique_ptr<CrashPublisher> make_crash_publisher(const core::Config& config,
                                                      const core::Runtime& runtime) {
+    const std::string& publish_class = config.choice("CRASHMOVER_CRASHPUBLISH_CLASS");
+    try {
+        if (publish_class == "pubsub" || publish_class == kPubSubPublishClass) {
+            return std::make_unique<PubSubCrashPublisher>(
+                pubsub_options(config), runtime.logger("ext.pubsub.crashpublish"));
+        }
+        if (publish_class == "sqs" || publish_class == kSqsPublishClass) {
+            return std::make_unique<SqsCrashPublisher>(
+                sqs_options(config), required(config, "CRASHMOVER_CRASHPUBLISH_QUEUE_NAME", "sqs"),
+                runtime.logger("ext.sqs.crashpublish"));
+        }
+    } catch (const std::invalid_argument& e) {
+        throw core::ConfigError(publish_class + " publisher: " + std::string(e.what()));
+    }
+    if (publish_class == "rabbitmq") {
+        return std::make_unique<RabbitMqCrashPublisher>(
+            rabbitmq_options(config), runtime.logger("ext.rabbitmq.crashpublish"));
+    }
     return std::make_unique<NoOpCrashPublisher>(runtime.logger("ext.crashpublish_base"));
 }
 

@@ -16,6 +16,8 @@ inline constexpr auto kS3StorageClass = "antenna.ext.s3.crashstorage.S3CrashStor
 inline constexpr auto kGcsStorageClass = "antenna.ext.gcs.crashstorage.GcsCrashStorage";
 inline constexpr auto kNoOpStorageClass = "antenna.ext.crashstorage_base.NoOpCrashStorage";
 inline constexpr auto kNoOpPublishClass = "antenna.ext.crashpublish_base.NoOpCrashPublish";
+inline constexpr auto kPubSubPublishClass = "antenna.ext.pubsub.crashpublish.PubSubCrashPublish";
+inline constexpr auto kSqsPublishClass = "antenna.ext.sqs.crashpublish.SQSCrashPublish";
 
 // The storage and the publisher named by CRASHMOVER_CRASHSTORAGE_CLASS and
 // CRASHMOVER_CRASHPUBLISH_CLASS, shared by the server and `antenna spool retry`.
