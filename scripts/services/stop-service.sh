@@ -9,7 +9,12 @@ timeout=${2:-30}
 [ -f "$data/pids" ] || exit 0
 
 # A process that exited but was not reaped yet (a zombie) counts as gone.
-running() { [ -r "/proc/$1/stat" ] && [ "$(sed 's/^.*) //' "/proc/$1/stat" | cut -c1)" != Z ]; }
+# It may also vanish between two reads of /proc, which then counts as gone too.
+running() {
+    local state
+    state=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)
+    [ -n "$state" ] && [ "$state" != Z ]
+}
 
 while read -r pid signal name; do
     [ -n "$pid" ] || continue
