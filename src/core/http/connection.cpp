@@ -17,6 +17,7 @@
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
+#include "core/http/client_address.h"
 #include "core/http/responses.h"
 #include "core/http/worker.h"
 
@@ -285,7 +286,16 @@ asio::awaitable<bool> Connection::serve_request() {
     }
 
     ConnectionBody body(*this, parser, body_limit);
-    Request request(head, body, remote_, std::move(match.params));
+    std::string forwarded_for;
+    if (options.trusted_proxy_count > 0) {
+        for (const auto& field : head) {
+            if (boost::beast::iequals(field.name_string(), "X-Forwarded-For")) {
+                forwarded_for += (forwarded_for.empty() ? "" : ",") + std::string(field.value());
+            }
+        }
+    }
+    Request request(head, body, remote_, std::move(match.params),
+                    client_address(forwarded_for, remote_.address(), options.trusted_proxy_count));
     Response response;
     bool keep_alive = parser.keep_alive();
     bool linger = false;
@@ -357,7 +367,7 @@ asio::awaitable<bool> Connection::serve_request() {
                  {"code", static_cast<unsigned>(response.result())},
                  {"bytes", body_bytes},
                  {"t", static_cast<double>(static_cast<std::int64_t>(elapsed * 1000)) / 1000},
-                 {"remote", remote_.address().to_string()}});
+                 {"remote", request.client_address()}});
     }
     char status_tag[16];
     std::snprintf(status_tag, sizeof status_tag, "status:%u",

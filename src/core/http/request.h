@@ -54,8 +54,13 @@ using PathParams = std::vector<std::pair<std::string, std::string>>;
 class Request {
 public:
     Request(const RequestHead& head, BodyReader& body, asio::ip::tcp::endpoint remote,
-            PathParams params = {})
-        : head_(head), body_(body), remote_(std::move(remote)), params_(std::move(params)) {}
+            PathParams params = {}, std::string client_address = {})
+        : head_(head),
+          body_(body),
+          remote_(std::move(remote)),
+          params_(std::move(params)),
+          client_address_(client_address.empty() ? remote_.address().to_string()
+                                                 : std::move(client_address)) {}
 
     const RequestHead& head() const { return head_; }
     bhttp::verb method() const { return head_.method(); }
@@ -80,6 +85,8 @@ public:
         return {};
     }
     const asio::ip::tcp::endpoint& remote() const { return remote_; }
+    // The client's address, through TRUSTED_PROXY_COUNT proxies (core/http/client_address.h).
+    const std::string& client_address() const { return client_address_; }
     BodyReader& body() { return body_; }
 
 private:
@@ -87,6 +94,7 @@ private:
     BodyReader& body_;
     asio::ip::tcp::endpoint remote_;
     PathParams params_;
+    std::string client_address_;
 };
 
 }  // namespace core::http

@@ -80,6 +80,14 @@ void ServerOptions::declare(OptionTable& table, const Defaults& defaults) {
                .type = OptionType::boolean,
                .default_value = "true",
                .help = "Log one request.summary line per request."});
+    table.add({.name = "TRUSTED_PROXY_COUNT",
+               .type = OptionType::integer,
+               .default_value = "0",
+               .help = "How many reverse proxies (nginx, a load balancer) stand in front and "
+                       "append to X-Forwarded-For; the client's address (logged as remote) is "
+                       "the entry that many places from the right. 0: the connection's peer.",
+               .min = 0,
+               .max = 16});
 }
 
 ServerOptions ServerOptions::from(const Config& config) {
@@ -104,6 +112,7 @@ ServerOptions ServerOptions::from(const Config& config) {
     options.graceful_timeout = config.seconds("GRACEFUL_TIMEOUT");
     options.linger_timeout = config.seconds("LINGER_TIMEOUT");
     options.access_log = config.boolean("ACCESS_LOG");
+    options.trusted_proxy_count = static_cast<std::size_t>(config.integer("TRUSTED_PROXY_COUNT"));
     return options;
 }
 

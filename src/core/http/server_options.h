@@ -25,6 +25,8 @@ struct ServerOptions {
     Seconds graceful_timeout = std::chrono::seconds(30);
     Seconds linger_timeout = std::chrono::seconds(5);
     bool access_log = true;
+    // Reverse proxies in front whose X-Forwarded-For entries are believed (client_address.h).
+    std::size_t trusted_proxy_count = 0;
 
     // Program-specific defaults for the options a program declares.
     struct Defaults {

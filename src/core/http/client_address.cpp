@@ -1,0 +1,42 @@
+#include "core/http/client_address.h"
+
+#include <vector>
+
+namespace core::http {
+
+namespace {
+
+std::string_view trimmed(std::string_view text) {
+    auto first = text.find_first_not_of(" \t");
+    if (first == std::string_view::npos) {
+        return {};
+    }
+    return text.substr(first, text.find_last_not_of(" \t") - first + 1);
+}
+
+}  // namespace
+
+std::string client_address(std::string_view forwarded_for, const boost::asio::ip::address& peer,
+                           std::size_t trusted_proxies) {
+    if (trusted_proxies == 0 || forwarded_for.empty()) {
+        return peer.to_string();
+    }
+    std::vector<std::string_view> entries;
+    for (std::size_t start = 0;;) {
+        auto comma = forwarded_for.find(',', start);
+        entries.push_back(trimmed(forwarded_for.substr(start, comma - start)));
+        if (comma == std::string_view::npos) {
+            break;
+        }
+        start = comma + 1;
+    }
+    if (entries.size() < trusted_proxies) {
+        return peer.to_string();
+    }
+    std::string_view entry = entries[entries.size() - trusted_proxies];
+    boost::system::error_code error;
+    boost::asio::ip::address address = boost::asio::ip::make_address(entry, error);
+    return error ? peer.to_string() : address.to_string();
+}
+
+}  // namespace core::http
