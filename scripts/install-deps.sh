@@ -7,7 +7,7 @@ build_packages=(g++ cmake ninja-build ccache pkg-config
     libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
     libssl-dev zlib1g-dev librabbitmq-dev)
 test_packages=(libgtest-dev libgmock-dev libbenchmark-dev clang-format python3 openssl
-    clang libclang-rt-14-dev)
+    clang libclang-rt-14-dev systemd)
 bench_packages=(wrk nginx-light procps)
 # A one-node Ceph cluster with RGW (scripts/services/start-radosgw.sh), ~250 MB.
 s3_packages=(radosgw ceph-mon ceph-osd curl nginx-light openssl)
