@@ -107,22 +107,23 @@ void StatsdSink::send_batch_locked() {
     batch_.clear();
 }
 
-void Metric::emit(std::string_view value, Tags tags) const {
+void Metric::emit(double number, std::string_view value, Tags tags) const {
     if (owner_) {
+        owner_->record(name_, type_, number, tags);
         owner_->send(name_, value, type_code(type_), tags);
     }
 }
 
 void Counter::incr(std::int64_t by, Tags tags) const {
-    emit(std::to_string(by), tags);
+    emit(static_cast<double>(by), std::to_string(by), tags);
 }
 
 void Gauge::set(double value, Tags tags) const {
-    emit(format_number(value), tags);
+    emit(value, format_number(value), tags);
 }
 
 void Timing::observe(double value, Tags tags) const {
-    emit(format_number(value), tags);
+    emit(value, format_number(value), tags);
 }
 
 Metrics::Metrics(std::shared_ptr<MetricsSink> sink, std::vector<std::string> global_tags)

@@ -56,6 +56,14 @@ enum class MetricType { counter, gauge, timing, histogram };
 
 using Tags = std::initializer_list<std::string_view>;
 
+// Sees every value as it is recorded, as a number (the Prometheus exporter aggregates them).
+// Called from any thread; the program-wide tags are not passed.
+class MetricsRecorder {
+public:
+    virtual ~MetricsRecorder() = default;
+    virtual void record(std::string_view name, MetricType type, double value, Tags tags) = 0;
+};
+
 class Metrics;
 
 // A metric registered once by name; its methods format and send one line.
@@ -68,7 +76,7 @@ public:
 protected:
     Metric(Metrics* owner, std::string name, MetricType type)
         : owner_(owner), name_(std::move(name)), type_(type) {}
-    void emit(std::string_view value, Tags tags) const;
+    void emit(double number, std::string_view value, Tags tags) const;
 
 private:
     friend class Metrics;
@@ -117,6 +125,11 @@ class Metrics {
 public:
     Metrics(std::shared_ptr<MetricsSink> sink, std::vector<std::string> global_tags);
 
+    // Also hands every value to `recorder`; set before any metric is recorded.
+    void set_recorder(std::shared_ptr<MetricsRecorder> recorder) {
+        recorder_ = std::move(recorder);
+    }
+
     Counter counter(std::string name);
     Gauge gauge(std::string name);
     Timing timing(std::string name);
@@ -133,8 +146,14 @@ private:
     void check_new(const std::string& name, MetricType type);
     void send(std::string_view name, std::string_view value, std::string_view type_code,
               Tags tags) const;
+    void record(std::string_view name, MetricType type, double value, Tags tags) const {
+        if (recorder_) {
+            recorder_->record(name, type, value, tags);
+        }
+    }
 
     std::shared_ptr<MetricsSink> sink_;
+    std::shared_ptr<MetricsRecorder> recorder_;
     std::string global_tags_;  // "host:x,..." already joined
     mutable std::mutex registry_mutex_;
     std::vector<Registered> registered_;

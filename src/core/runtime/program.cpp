@@ -47,6 +47,16 @@ void Runtime::declare(OptionTable& table, const ProgramInfo& info) {
     table.add({.name = "BASEDIR",
                .default_value = ".",
                .help = "Directory holding version.json, served at /__version__."});
+    table.add({.name = "PROMETHEUS_PORT",
+               .type = OptionType::integer,
+               .default_value = "0",
+               .help = "Serve the metrics (the same as StatsD's) in Prometheus' text format at "
+                       "GET /metrics on this port, on a thread of its own; 0: off.",
+               .min = 0,
+               .max = 65535});
+    table.add({.name = "PROMETHEUS_LISTEN_ADDRESS",
+               .default_value = "127.0.0.1",
+               .help = "Address of the Prometheus port."});
 }
 
 Runtime::Runtime(const Config& config, ProgramInfo info)
@@ -61,6 +71,18 @@ Runtime::Runtime(const Config& config, ProgramInfo info)
     auto statsd = std::make_shared<StatsdSink>(
         config.string("STATSD_HOST"), static_cast<std::uint16_t>(config.integer("STATSD_PORT")));
     metrics_ = std::make_unique<Metrics>(statsd, std::vector<std::string>{"host:" + hostname});
+    prometheus_port_ = static_cast<std::uint16_t>(config.integer("PROMETHEUS_PORT"));
+    prometheus_address_ = config.string("PROMETHEUS_LISTEN_ADDRESS");
+    if (prometheus_port_ != 0) {
+        boost::system::error_code ec;
+        boost::asio::ip::make_address(prometheus_address_, ec);
+        if (ec) {
+            throw ConfigError("PROMETHEUS_LISTEN_ADDRESS='" + prometheus_address_ +
+                              "': expected an IPv4 or IPv6 address");
+        }
+        prometheus_ = std::make_shared<PrometheusRegistry>();
+        metrics_->set_recorder(prometheus_);
+    }
     add_dockerflow_routes(
         router_, health_checks_,
         {.basedir = config.string("BASEDIR"), .metric_prefix = info_.metric_prefix + ".health"},
@@ -72,6 +94,13 @@ Logger Runtime::logger(std::string_view component) const {
 }
 
 int Runtime::serve() {
+    std::unique_ptr<PrometheusExporter> exporter;
+    if (prometheus_) {
+        exporter = std::make_unique<PrometheusExporter>(prometheus_address_, prometheus_port_,
+                                                        prometheus_, logger("prometheus"));
+        logger("app").info("metrics for Prometheus at http://" + prometheus_address_ + ":" +
+                           std::to_string(exporter->port()) + "/metrics");
+    }
     http::Server server(server_options_, router_, logger("app"),
                         Logger(*log_sink_, "request.summary"), *metrics_, info_.metric_prefix);
     int exit_code = server.run();

@@ -10,6 +10,7 @@
 #include "core/http/server_options.h"
 #include "core/observability/log.h"
 #include "core/observability/metrics.h"
+#include "core/observability/prometheus.h"
 #include "core/runtime/dockerflow.h"
 
 namespace core {
@@ -48,6 +49,9 @@ private:
     http::ServerOptions server_options_;
     std::unique_ptr<LogSink> log_sink_;
     std::unique_ptr<Metrics> metrics_;
+    std::shared_ptr<PrometheusRegistry> prometheus_;  // null unless PROMETHEUS_PORT is set
+    std::string prometheus_address_;
+    std::uint16_t prometheus_port_ = 0;
     HealthChecks health_checks_;
     http::Router router_;
     std::vector<std::function<void()>> shutdown_hooks_;
