@@ -2,16 +2,59 @@
 
 #include <filesystem>
 
+#include <boost/json/parse.hpp>
+
 #include "antenna/backends.h"
 #include "antenna/crashmover.h"
 #include "antenna/spool/spool_command.h"
 #include "antenna/spool/spool_keeper.h"
 #include "antenna/throttler/rules_file.h"
+#include "clients/sentry/sentry_reporter.h"
+#include "core/io/files.h"
 
 namespace antenna {
 namespace {
 
 namespace bhttp = boost::beast::http;
+
+// Antenna's Sentry release: "<version>:<commit[:8]>" from version.json, "none:unknown" without.
+std::string sentry_release(const std::string& basedir) {
+    std::string version = "none";
+    std::string commit = "unknown";
+    try {
+        boost::json::value parsed = boost::json::parse(core::read_file(basedir + "/version.json"));
+        if (const auto* fields = parsed.if_object()) {
+            if (const auto* v = fields->if_contains("version"); v && v->is_string()) {
+                version = v->as_string();
+            }
+            if (const auto* c = fields->if_contains("commit"); c && c->is_string()) {
+                commit = std::string(c->as_string()).substr(0, 8);
+            }
+        }
+    } catch (const std::exception&) {
+        // No or unreadable version.json: Antenna's fallback.
+    }
+    return version + ":" + commit;
+}
+
+std::shared_ptr<clients::sentry::SentryReporter> make_sentry_reporter(const core::Config& config,
+                                                                      core::Runtime& runtime) {
+    const std::string& dsn_text = config.string("SECRET_SENTRY_DSN");
+    if (dsn_text.empty()) {
+        return nullptr;
+    }
+    std::string error;
+    auto dsn = clients::sentry::parse_dsn(dsn_text, error);
+    if (!dsn) {
+        throw core::ConfigError("SECRET_SENTRY_DSN: " + error);
+    }
+    return std::make_shared<clients::sentry::SentryReporter>(
+        clients::sentry::SentryOptions{.dsn = *dsn,
+                                       .server_name = config.string("HOSTNAME"),
+                                       .release = sentry_release(config.string("BASEDIR")),
+                                       .logger = "antenna.app"},
+        runtime.logger("sentry"));
+}
 
 }  // namespace
 
@@ -25,6 +68,12 @@ core::ProgramInfo AntennaApp::program_info() {
 
 void AntennaApp::declare(core::OptionTable& table) {
     using core::OptionType;
+    table.add({.name = "SECRET_SENTRY_DSN",
+               .default_value = "",
+               .help = "Sentry DSN: unhandled errors (e.g. /__broken__) are sent to Sentry, "
+                       "with X-Forwarded-For, X-Real-Ip, Authorization and Cookie scrubbed; "
+                       "empty: off.",
+               .secret = true});
     table.add({.name = "BREAKPAD_DUMP_FIELD",
                .default_value = "upload_file_minidump",
                .help = "Accepted for compatibility; unused, as in Antenna."});
@@ -300,6 +349,7 @@ std::vector<core::Command> AntennaApp::commands() {
 
 AntennaApp::AntennaApp(core::Runtime& runtime, const core::Config& config) {
     core::Logger app_log = runtime.logger("app");
+    runtime.set_error_reporter(make_sentry_reporter(config, runtime));
     storage_ = make_crash_storage(config, runtime);
     publisher_ = make_crash_publisher(config, runtime);
     verify_backends(*storage_, *publisher_, app_log);

@@ -328,6 +328,9 @@ asio::awaitable<bool> Connection::serve_request() {
         } catch (const std::exception& e) {
             context.app_log.error("Unhandled exception",
                                   {{"error", e.what()}, {"path", std::string(path)}});
+            if (context.error_reporter) {
+                context.error_reporter->report(request, e);
+            }
             response = falcon_error(bhttp::status::internal_server_error);
         }
         switch (body.error()) {

@@ -13,13 +13,15 @@
 namespace core::http {
 
 Server::Server(ServerOptions options, const Router& router, Logger app_log, Logger access_log,
-               Metrics& metrics, std::string metric_prefix)
+               Metrics& metrics, std::string metric_prefix,
+               std::shared_ptr<ErrorReporter> error_reporter)
     : context_{.options = std::move(options),
                .router = router,
                .app_log = std::move(app_log),
                .access_log = std::move(access_log),
                .request_duration = metrics.timing(metric_prefix + ".http.request.duration"),
-               .accept_paused = metrics.counter(metric_prefix + ".http.accept_paused")} {
+               .accept_paused = metrics.counter(metric_prefix + ".http.accept_paused"),
+               .error_reporter = std::move(error_reporter)} {
     auto address = asio::ip::make_address(context_.options.listen_address);
     for (unsigned i = 0; i < context_.options.workers; ++i) {
         auto worker = std::make_unique<Worker>(context_);

@@ -15,7 +15,8 @@ class Server {
 public:
     // Binds every worker's socket; throws std::system_error when the address is unusable.
     Server(ServerOptions options, const Router& router, Logger app_log, Logger access_log,
-           Metrics& metrics, std::string metric_prefix);
+           Metrics& metrics, std::string metric_prefix,
+           std::shared_ptr<ErrorReporter> error_reporter = nullptr);
 
     std::uint16_t port() const { return port_; }
 

@@ -1,5 +1,8 @@
 #pragma once
 
+#include <memory>
+
+#include "core/http/error_reporter.h"
 #include "core/http/router.h"
 #include "core/http/server_options.h"
 #include "core/observability/log.h"
@@ -15,6 +18,7 @@ struct ServerContext {
     Logger access_log;  // one request.summary line per request
     Timing request_duration;
     Counter accept_paused;  // a worker reached worker_connections and stopped accepting
+    std::shared_ptr<ErrorReporter> error_reporter = {};  // null: unhandled errors are only logged
 };
 
 }  // namespace core::http

@@ -102,7 +102,8 @@ int Runtime::serve() {
                            std::to_string(exporter->port()) + "/metrics");
     }
     http::Server server(server_options_, router_, logger("app"),
-                        Logger(*log_sink_, "request.summary"), *metrics_, info_.metric_prefix);
+                        Logger(*log_sink_, "request.summary"), *metrics_, info_.metric_prefix,
+                        error_reporter_);
     int exit_code = server.run();
     for (auto hook = shutdown_hooks_.rbegin(); hook != shutdown_hooks_.rend(); ++hook) {
         (*hook)();

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/config/options.h"
+#include "core/http/error_reporter.h"
 #include "core/http/router.h"
 #include "core/http/server_options.h"
 #include "core/observability/log.h"
@@ -38,6 +39,11 @@ public:
     http::Router& router() { return router_; }
     const ProgramInfo& info() const { return info_; }
 
+    // Sent every exception a handler lets escape (Sentry); set before serve().
+    void set_error_reporter(std::shared_ptr<http::ErrorReporter> reporter) {
+        error_reporter_ = std::move(reporter);
+    }
+
     // Called after the server has drained, latest first: background work winds down here.
     void on_shutdown(std::function<void()> hook) { shutdown_hooks_.push_back(std::move(hook)); }
 
@@ -54,6 +60,7 @@ private:
     std::uint16_t prometheus_port_ = 0;
     HealthChecks health_checks_;
     http::Router router_;
+    std::shared_ptr<http::ErrorReporter> error_reporter_;
     std::vector<std::function<void()>> shutdown_hooks_;
 };
 
