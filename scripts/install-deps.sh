@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages the project needs, and nothing that is already there.
-# Usage: scripts/install-deps.sh [build] [test] [bench] [s3] [queues]   (default: build)
+# Usage: scripts/install-deps.sh [build] [test] [bench] [s3] [queues] [runtime]   (default: build)
+#   runtime: what the built antenna needs to run (deploy/docker/runtime-packages.txt), the same
+#   step the container image's runtime stage runs.
 set -euo pipefail
 
 build_packages=(g++ cmake ninja-build ccache pkg-config
@@ -16,6 +18,7 @@ s3_packages=(radosgw ceph-mon ceph-osd curl nginx-light openssl)
 queues_packages=(rabbitmq-server curl)
 command -v npm >/dev/null || queues_packages+=(nodejs npm)
 
+here=$(cd "$(dirname "$0")" && pwd)
 wanted=()
 [ $# -eq 0 ] && set -- build
 for group in "$@"; do
@@ -25,7 +28,9 @@ for group in "$@"; do
         bench) wanted+=("${build_packages[@]}" "${bench_packages[@]}") ;;
         s3) wanted+=("${s3_packages[@]}") ;;
         queues) wanted+=("${queues_packages[@]}") ;;
-        *) echo "install-deps: unknown group '$group' (build, test, bench, s3, queues)" >&2; exit 2 ;;
+        runtime) mapfile -t runtime_packages < <(grep -v '^#' "$here/../deploy/docker/runtime-packages.txt")
+                 wanted+=("${runtime_packages[@]}") ;;
+        *) echo "install-deps: unknown group '$group' (build, test, bench, s3, queues, runtime)" >&2; exit 2 ;;
     esac
 done
 
