@@ -12,8 +12,8 @@
 
 #include "antenna/mini_poster.h"
 #include "raw_client.h"
-#include "temp_dir.h"
 #include "server_process.h"
+#include "temp_dir.h"
 
 namespace antenna_tests {
 

@@ -30,8 +30,8 @@ TEST(SentryDsn, RefusesWhatIsNotOneWithoutQuotingIt) {
 }
 
 TEST(SentryScrubbing, CoversAddressesAndCredentialsInAnyCase) {
-    for (const char* name : {"X-Forwarded-For", "x-real-ip", "AUTHORIZATION", "Cookie",
-                             "Proxy-Authorization"}) {
+    for (const char* name :
+         {"X-Forwarded-For", "x-real-ip", "AUTHORIZATION", "Cookie", "Proxy-Authorization"}) {
         EXPECT_TRUE(clients::sentry::is_scrubbed_header(name)) << name;
     }
     EXPECT_FALSE(clients::sentry::is_scrubbed_header("User-Agent"));
