@@ -1,7 +1,4 @@
 // PROMETHEUS_PORT: a scrape of a collector under load shows its counters moving.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 
 #include <gtest/gtest.h>
 
@@ -68,21 +65,14 @@ TEST(PrometheusScrape, IsOffUnlessAPortIsGiven) {
 
 TEST(PrometheusScrape, ABusyPortOrABadAddressStopsStartupWithOneLine) {
     // Something already listens on the port.
-    int listener = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&address), length), 0);
-    ASSERT_EQ(::listen(listener, 1), 0);
-    ASSERT_EQ(::getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length), 0);
+    auto listener = std::make_unique<testing_support::SilentListener>();
     TempDir spool("spool");
-    Env settings{{"PROMETHEUS_PORT", std::to_string(ntohs(address.sin_port))},
+    Env settings{{"PROMETHEUS_PORT", std::to_string(listener->port())},
                  {"CRASHMOVER_SPOOL_DIR", (spool.path() / "spool").string()},
                  {"CRASHMOVER_CRASHSTORAGE_CLASS", "fs"},
                  {"CRASHMOVER_CRASHSTORAGE_FS_ROOT", (spool.path() / "fs").string()}};
     auto busy = testing_support::run_to_exit(ANTENNA_BINARY, settings);
-    ::close(listener);
+    listener.reset();
     EXPECT_EQ(busy.exit_code, 1) << busy.err;
     EXPECT_NE(busy.err.find("cannot start"), std::string::npos) << busy.err;
 

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <netinet/in.h>
 #include <random>
+#include <stdexcept>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -42,6 +43,25 @@ std::uint16_t free_ports(int count, std::uint16_t lowest, std::uint16_t highest)
         if (free) {
             return port;
         }
+    }
+}
+
+SilentListener::SilentListener() : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&address), length) != 0 ||
+        ::listen(fd_, 8) != 0 ||
+        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+        throw std::runtime_error("cannot listen on a loopback port");
+    }
+    port_ = ntohs(address.sin_port);
+}
+
+SilentListener::~SilentListener() {
+    if (fd_ >= 0) {
+        ::close(fd_);
     }
 }
 

@@ -19,4 +19,20 @@ CommandResult run_command(const std::string& command);
 std::uint16_t free_ports(int count = 1, std::uint16_t lowest = 20000,
                          std::uint16_t highest = 40000);
 
+// A loopback port that accepts connections into its backlog but never answers: a busy port,
+// or a server that hangs. Closed when destroyed.
+class SilentListener {
+public:
+    SilentListener();  // throws std::runtime_error when no socket can be bound
+    ~SilentListener();
+    SilentListener(const SilentListener&) = delete;
+    SilentListener& operator=(const SilentListener&) = delete;
+
+    std::uint16_t port() const { return port_; }
+
+private:
+    int fd_ = -1;
+    std::uint16_t port_ = 0;
+};
+
 }  // namespace testing_support

@@ -3,7 +3,6 @@
 // the publisher does not use.
 #include "clients/amqp/publisher.h"
 
-#include <arpa/inet.h>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -11,11 +10,9 @@
 #include <functional>
 #include <iostream>
 #include <mutex>
-#include <netinet/in.h>
 #include <regex>
 #include <set>
 #include <signal.h>
-#include <sys/socket.h>
 #include <thread>
 #include <unistd.h>
 
@@ -25,6 +22,7 @@
 #include <gtest/gtest.h>
 
 #include "rabbitmq_broker.h"
+#include "service_scripts.h"
 
 namespace {
 
@@ -249,16 +247,9 @@ TEST_F(AmqpPublisher, FailsQuicklyWhenTheBrokerIsUnreachable) {
 
 TEST_F(AmqpPublisher, GivesUpOnAServerThatNeverAnswers) {
     // Listening, so connecting succeeds, but nobody accepts or speaks AMQP.
-    int listener = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&address), length), 0);
-    ASSERT_EQ(::listen(listener, 8), 0);
-    ASSERT_EQ(::getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length), 0);
+    testing_support::SilentListener listener;
     Url silent = broker->url();
-    silent.port = ntohs(address.sin_port);
+    silent.port = listener.port();
     Publisher publisher({silent, "silent", 500ms});
     std::vector<std::string> messages = {"a", "b"};
 
@@ -268,7 +259,6 @@ TEST_F(AmqpPublisher, GivesUpOnAServerThatNeverAnswers) {
     ASSERT_EQ(results.size(), 2u);
     EXPECT_NE(results[0].find("timed out"), std::string::npos) << results[0];
     EXPECT_EQ(results[1], results[0]);
-    ::close(listener);
 }
 
 TEST_F(AmqpPublisher, WrongPasswordIsALoginFailure) {
