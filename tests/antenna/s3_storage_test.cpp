@@ -5,7 +5,6 @@
 #include <netinet/in.h>
 #include <random>
 #include <regex>
-#include <signal.h>
 #include <sys/socket.h>
 
 #include <boost/json/parse.hpp>
@@ -262,13 +261,7 @@ TEST_F(S3Storage, AnOutageIsRetriedAndNothingAcknowledgedIsLost) {
                                 {"CRASHMOVER_CRASHSTORAGE_CONNECT_TIMEOUT_SECONDS", "1"},
                                 {"CRASHMOVER_RETRY_SLEEP_SECONDS", "0.2"},
                                 {"CRASHMOVER_RETRY_MAX_SLEEP_SECONDS", "1"}}));
-    pid_t rgw = store->rgw_pid();
-    ASSERT_GT(rgw, 0);
-    ASSERT_EQ(::kill(rgw, SIGSTOP), 0);
-    struct Resume {
-        pid_t pid;
-        ~Resume() { ::kill(pid, SIGCONT); }
-    } resume{rgw};
+    testing_support::FrozenProcess frozen_rgw(store->rgw_pid());
 
     std::map<std::string, std::string> sent;
     for (unsigned i = 0; i < 5; ++i) {
@@ -284,7 +277,7 @@ TEST_F(S3Storage, AnOutageIsRetriedAndNothingAcknowledgedIsLost) {
     EXPECT_NE(health->body.find("S3CrashStorage"), std::string::npos) << health->body;
     EXPECT_FALSE(fs::is_empty(collector.spool() / "ready"));
 
-    ::kill(rgw, SIGCONT);
+    frozen_rgw.thaw();
     ASSERT_TRUE(collector.wait_until_moved(60s));
     for (const auto& [id, dump] : sent) {
         EXPECT_TRUE(store->object("v1/dump/" + id) == dump) << id;

@@ -2,10 +2,14 @@
 // shutdown, and the synchronous mode that reproduces Antenna.
 #include <atomic>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <fcntl.h>
+#include <fstream>
 #include <mutex>
 #include <random>
 #include <sys/mount.h>
+#include <system_error>
 #include <thread>
 
 #include <boost/json/parse.hpp>
@@ -85,23 +89,31 @@ std::size_t times_published(const std::vector<std::string>& lines, const std::st
     return count;
 }
 
-// Takes the filesystem storage away: its root becomes a file, so every save fails.
+// Takes the filesystem storage away: its root becomes a file, so every save fails. The mover
+// may recreate a missing root at any moment, so the root is exchanged with the file in one
+// step (renameat2 RENAME_EXCHANGE) both ways, never left missing in between.
 class StorageOutage {
 public:
     explicit StorageOutage(fs::path root)
         : root_(std::move(root)), away_(root_.string() + ".away") {
-        fs::rename(root_, away_);
-        std::ofstream(root_) << "storage is down";
+        std::ofstream(away_) << "storage is down";
+        exchange();
     }
     ~StorageOutage() { end(); }
     void end() {
         if (fs::is_regular_file(root_)) {
-            fs::remove(root_);
-            fs::rename(away_, root_);
+            exchange();
+            fs::remove(away_);
         }
     }
 
 private:
+    void exchange() {
+        if (::renameat2(AT_FDCWD, root_.c_str(), AT_FDCWD, away_.c_str(), RENAME_EXCHANGE) != 0) {
+            throw std::system_error(errno, std::generic_category(), "renameat2 " + root_.string());
+        }
+    }
+
     fs::path root_;
     fs::path away_;
 };

@@ -1,11 +1,16 @@
 #include "service_scripts.h"
 
 #include <arpa/inet.h>
+#include <chrono>
+#include <csignal>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <netinet/in.h>
 #include <random>
 #include <stdexcept>
 #include <sys/socket.h>
+#include <thread>
 #include <unistd.h>
 
 namespace testing_support {
@@ -62,6 +67,52 @@ SilentListener::SilentListener() : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
 SilentListener::~SilentListener() {
     if (fd_ >= 0) {
         ::close(fd_);
+    }
+}
+
+namespace {
+
+// True when every thread of `pid` is in state T (stopped); the state follows the
+// parenthesized command name in /proc/<pid>/task/<tid>/stat.
+bool all_threads_stopped(pid_t pid) {
+    std::error_code error;
+    std::filesystem::directory_iterator tasks("/proc/" + std::to_string(pid) + "/task", error);
+    if (error) {
+        return false;
+    }
+    for (const auto& task : tasks) {
+        std::ifstream stat(task.path() / "stat");
+        std::string line;
+        std::getline(stat, line);
+        auto name_end = line.rfind(')');
+        if (name_end == std::string::npos || name_end + 2 >= line.size() ||
+            line[name_end + 2] != 'T') {
+            return false;
+        }
+    }
+    return true;
+}
+
+}  // namespace
+
+FrozenProcess::FrozenProcess(pid_t pid) : pid_(pid) {
+    if (pid <= 0 || ::kill(pid, SIGSTOP) != 0) {
+        throw std::runtime_error("cannot stop process " + std::to_string(pid));
+    }
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!all_threads_stopped(pid)) {
+        if (std::chrono::steady_clock::now() > deadline) {
+            thaw();
+            throw std::runtime_error("process " + std::to_string(pid) + " did not stop");
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+}
+
+void FrozenProcess::thaw() {
+    if (frozen_) {
+        ::kill(pid_, SIGCONT);
+        frozen_ = false;
     }
 }
 

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <string>
+#include <sys/types.h>
 
 // Running the project's service scripts (scripts/services/) from tests.
 namespace testing_support {
@@ -33,6 +34,23 @@ public:
 private:
     int fd_ = -1;
     std::uint16_t port_ = 0;
+};
+
+// Freezes a process with SIGSTOP for as long as it lives. kill() returns before the target's
+// threads have stopped, so the constructor waits until /proc shows every thread stopped: a
+// test then knows that nothing the process does can come after it.
+class FrozenProcess {
+public:
+    explicit FrozenProcess(pid_t pid);  // throws std::runtime_error when it cannot freeze it
+    ~FrozenProcess() { thaw(); }
+    FrozenProcess(const FrozenProcess&) = delete;
+    FrozenProcess& operator=(const FrozenProcess&) = delete;
+
+    void thaw();
+
+private:
+    pid_t pid_;
+    bool frozen_ = true;
 };
 
 }  // namespace testing_support

@@ -12,7 +12,6 @@
 #include <mutex>
 #include <regex>
 #include <set>
-#include <signal.h>
 #include <thread>
 #include <unistd.h>
 
@@ -308,14 +307,12 @@ TEST_F(AmqpPublisher, AMissingConfirmFailsTheBatchWithinTheTimeout) {
     ASSERT_EQ(publisher.publish_and_wait(first), std::vector<std::string>{""});
 
     // The broker, frozen: the messages go into the socket, and no confirm comes back.
-    pid_t beam = broker->beam_pid();
-    ASSERT_GT(beam, 0);
-    ASSERT_EQ(::kill(beam, SIGSTOP), 0);
+    testing_support::FrozenProcess frozen_broker(broker->beam_pid());
     std::vector<std::string> frozen = {"while frozen 1", "while frozen 2"};
     auto started = std::chrono::steady_clock::now();
     auto results = publisher.publish_and_wait(frozen);
     auto took = std::chrono::steady_clock::now() - started;
-    ::kill(beam, SIGCONT);
+    frozen_broker.thaw();
     EXPECT_GE(took, 1s);
     EXPECT_LT(took, 2s);
     EXPECT_EQ(results, std::vector<std::string>(2, "no confirm from the broker within 1000 ms"));
