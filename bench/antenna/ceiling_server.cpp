@@ -16,9 +16,9 @@ namespace bhttp = boost::beast::http;
 boost::asio::awaitable<core::http::Response> digest_body(core::http::Request& request) {
     std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> sha256(EVP_MD_CTX_new(), EVP_MD_CTX_free);
     EVP_DigestInit_ex(sha256.get(), EVP_sha256(), nullptr);
-    std::array<char, 64 * 1024> buffer;
-    while (std::size_t n = co_await request.body().read(buffer)) {
-        EVP_DigestUpdate(sha256.get(), buffer.data(), n);
+    for (auto got = co_await request.body().read_some(); !got.empty();
+         got = co_await request.body().read_some()) {
+        EVP_DigestUpdate(sha256.get(), got.data(), got.size());
     }
     std::array<unsigned char, EVP_MAX_MD_SIZE> digest;
     unsigned size = 0;

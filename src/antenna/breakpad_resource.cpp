@@ -16,7 +16,6 @@ using SteadyClock = std::chrono::steady_clock;
 
 namespace {
 
-constexpr std::size_t kReadSize = 64 * 1024;
 constexpr std::array kRemovedFields = {"Email", "TelemetryClientId", "TelemetryServerURL",
                                        "TelemetrySessionId"};
 
@@ -108,16 +107,15 @@ boost::asio::awaitable<Malformed> BreakpadSubmitterResource::read_payload(
     core::http::BodyReader& body = request.body();
     MultipartParser parser(boundary, extractor);
     bool parsing = true;
-    std::vector<char> buffer(kReadSize);
 
     if (!gzipped) {
         crash_size_.observe(static_cast<double>(*body.content_length()), {"payload:uncompressed"});
         while (parsing) {
-            std::size_t n = co_await body.read(buffer);
-            if (n == 0) {
+            std::span<const char> got = co_await body.read_some();
+            if (got.empty()) {
                 break;
             }
-            parsing = parser.feed(std::string_view(buffer.data(), n));
+            parsing = parser.feed(std::string_view(got.data(), got.size()));
         }
     } else {
         gzipped_crash_.incr();
@@ -133,15 +131,15 @@ boost::asio::awaitable<Malformed> BreakpadSubmitterResource::read_payload(
         };
         GzipDecoder::Status status = GzipDecoder::Status::more;
         while (status == GzipDecoder::Status::more || status == GzipDecoder::Status::done) {
-            std::size_t n = co_await body.read(buffer);
-            if (n == 0) {
+            std::span<const char> got = co_await body.read_some();
+            if (got.empty()) {
                 break;
             }
             if (status == GzipDecoder::Status::done) {
                 continue;  // bytes after the first gzip member are read and ignored
             }
             auto started = SteadyClock::now();
-            status = decoder.feed(std::string_view(buffer.data(), n), to_parser);
+            status = decoder.feed(std::string_view(got.data(), got.size()), to_parser);
             inflating += SteadyClock::now() - started;
         }
         if (body.failed()) {

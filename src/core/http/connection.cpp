@@ -39,9 +39,10 @@ bool is_disconnect(const boost::system::error_code& ec) {
 
 }  // namespace
 
-// The body of the request being served, read straight into the handler's buffer. Bodies with a
-// Content-Length bypass the HTTP parser (no copy through it); chunked bodies go through
-// Beast's parser, which decodes them into the same buffer.
+// The body of the request being served. Bodies with a Content-Length bypass the HTTP parser
+// (no copy through it); chunked bodies are decoded by Beast's parser. Both are read into the
+// worker's scratch buffers once the socket has bytes; the connection keeps only what was left
+// over (bytes that came with the head, or a chunk header split between two reads).
 class ConnectionBody final : public BodyReader {
 public:
     ConnectionBody(Connection& connection, RequestParser& parser, std::uint64_t limit)
@@ -59,9 +60,9 @@ public:
                             beast::iequals(head[bhttp::field::expect], "100-continue");
     }
 
-    asio::awaitable<std::size_t> read(std::span<char> into) override {
-        if (complete_ || error_ != BodyError::none || into.empty()) {
-            co_return 0;
+    asio::awaitable<std::span<const char>> read_some() override {
+        if (complete_ || error_ != BodyError::none) {
+            co_return std::span<const char>{};
         }
         if (expects_continue_) {
             expects_continue_ = false;
@@ -72,11 +73,11 @@ public:
             connection_.clear_deadline();
             if (ec) {
                 error_ = BodyError::closed;
-                co_return 0;
+                co_return std::span<const char>{};
             }
         }
-        std::size_t got = chunked_ ? co_await read_chunked(into) : co_await read_sized(into);
-        bytes_read_ += got;
+        std::span<const char> got = chunked_ ? co_await read_chunked() : co_await read_sized();
+        bytes_read_ += got.size();
         co_return got;
     }
 
@@ -86,54 +87,106 @@ public:
     std::uint64_t bytes_read() const override { return bytes_read_; }
 
 private:
-    asio::awaitable<std::size_t> read_sized(std::span<char> into) {
-        std::size_t want =
-            static_cast<std::size_t>(std::min<std::uint64_t>(into.size(), remaining_));
+    asio::awaitable<std::span<const char>> read_sized() {
+        std::span<char> out = connection_.worker_.body_scratch();
+        out = out.first(static_cast<std::size_t>(std::min<std::uint64_t>(out.size(), remaining_)));
         auto& buffered = connection_.buffer_;
         std::size_t got = 0;
         if (buffered.size() > 0) {
-            // Bytes that arrived with the head.
-            got = std::min(want, buffered.size());
-            std::memcpy(into.data(), buffered.data().data(), got);
+            // Bytes that arrived with the head; then the buffer they took is given back, as the
+            // rest of a long upload does not need it.
+            got = asio::buffer_copy(asio::buffer(out), buffered.data());
             buffered.consume(got);
+            if (buffered.size() == 0) {
+                buffered.shrink_to_fit();
+            }
         } else {
-            connection_.set_deadline(connection_.worker_.context().options.body_timeout);
-            auto [ec, n] = co_await connection_.socket_.async_read_some(
-                asio::buffer(into.data(), want), use_tuple);
-            connection_.clear_deadline();
+            boost::system::error_code ec;
+            got = co_await connection_.read_available(out, body_timeout(), ec);
             if (ec) {
                 fail(ec);
-                co_return 0;
+                co_return std::span<const char>{};
             }
-            got = n;
         }
         remaining_ -= got;
         complete_ = remaining_ == 0;
-        co_return got;
+        co_return out.first(got);
     }
 
-    asio::awaitable<std::size_t> read_chunked(std::span<char> into) {
-        while (!parser_.is_done()) {
-            auto& body = parser_.get().body();
-            body.data = into.data();
-            body.size = into.size();
-            body.more = true;
-            connection_.set_deadline(connection_.worker_.context().options.body_timeout);
-            auto [ec, n] = co_await bhttp::async_read_some(connection_.socket_, connection_.buffer_,
-                                                           parser_, use_tuple);
-            connection_.clear_deadline();
-            std::size_t got = into.size() - body.size;
-            if (ec && ec != bhttp::error::need_buffer) {
-                fail(ec);
-                co_return 0;
+    asio::awaitable<std::span<const char>> read_chunked() {
+        std::span<char> out = connection_.worker_.body_scratch();
+        auto& body = parser_.get().body();
+        body.data = out.data();
+        body.size = out.size();
+        body.more = true;
+        auto& buffered = connection_.buffer_;
+        if (buffered.size() > 0) {
+            auto leftover = buffered.data();
+            buffered.consume(decode({static_cast<const char*>(leftover.data()), leftover.size()}));
+        }
+        for (;;) {
+            std::size_t decoded = out.size() - body.size;
+            if (error_ != BodyError::none) {
+                co_return std::span<const char>{};
             }
             complete_ = parser_.is_done();
-            if (got > 0) {
-                co_return got;
+            if (complete_ || decoded > 0) {
+                co_return out.first(decoded);
+            }
+            // What is buffered now is a chunk header cut short: it goes in front of the next
+            // bytes, so that the parser sees it whole.
+            // At most what the connection's buffer holds, for what follows the body.
+            std::span<char> in = connection_.worker_.input_scratch();
+            in = in.first(std::min(in.size(), buffered.max_size()));
+            std::size_t carried = buffered.size();
+            if (carried >= in.size() / 2) {
+                error_ = BodyError::malformed;
+                co_return std::span<const char>{};
+            }
+            asio::buffer_copy(asio::buffer(in), buffered.data());
+            buffered.consume(carried);
+            boost::system::error_code ec;
+            std::size_t n =
+                co_await connection_.read_available(in.subspan(carried), body_timeout(), ec);
+            if (ec) {
+                fail(ec);
+                co_return std::span<const char>{};
+            }
+            std::span<const char> input = in.first(carried + n);
+            std::size_t used = decode(input);
+            std::span<const char> rest = input.subspan(used);
+            if (rest.empty()) {
+                buffered.shrink_to_fit();
+            }
+            buffered.commit(asio::buffer_copy(buffered.prepare(rest.size()),
+                                              asio::buffer(rest.data(), rest.size())));
+        }
+    }
+
+    // Feeds `input` to the parser until it needs more input or more room; returns the bytes
+    // it took.
+    std::size_t decode(std::span<const char> input) {
+        std::size_t used = 0;
+        while (used < input.size() && !parser_.is_done()) {
+            boost::system::error_code ec;
+            std::size_t n = parser_.put(asio::buffer(input.data() + used, input.size() - used), ec);
+            used += n;
+            if (ec == bhttp::error::need_more || ec == bhttp::error::need_buffer) {
+                break;
+            }
+            if (ec) {
+                fail(ec);
+                break;
+            }
+            if (n == 0) {
+                break;
             }
         }
-        complete_ = true;
-        co_return 0;
+        return used;
+    }
+
+    std::chrono::steady_clock::duration body_timeout() const {
+        return connection_.worker_.context().options.body_timeout;
     }
 
     void fail(const boost::system::error_code& ec) {
@@ -166,6 +219,26 @@ Connection::Connection(Worker& worker, asio::ip::tcp::socket socket)
       timer_(socket_.get_executor()) {
     boost::system::error_code ignored;
     remote_ = socket_.remote_endpoint(ignored);
+    // read_available() tries the socket before waiting on it.
+    socket_.non_blocking(true, ignored);
+}
+
+asio::awaitable<std::size_t> Connection::read_available(std::span<char> into,
+                                                        Clock::duration timeout,
+                                                        boost::system::error_code& ec) {
+    for (;;) {
+        std::size_t n = socket_.read_some(asio::buffer(into.data(), into.size()), ec);
+        if (ec != asio::error::would_block) {
+            co_return n;
+        }
+        set_deadline(timeout);
+        auto [wait_ec] = co_await socket_.async_wait(asio::socket_base::wait_read, use_tuple);
+        clear_deadline();
+        if (wait_ec) {
+            ec = wait_ec;
+            co_return 0;
+        }
+    }
 }
 
 void Connection::start() {
@@ -241,15 +314,19 @@ asio::awaitable<bool> Connection::serve_request() {
         if (worker_.draining()) {
             co_return false;
         }
+        // An idle connection holds no buffer: the head is read into the worker's scratch and
+        // only what arrived is kept.
+        buffer_.shrink_to_fit();
         idle_ = true;
-        set_deadline(requests_ == 0 ? options.header_timeout : options.keepalive_timeout);
-        auto [ec, n] = co_await socket_.async_read_some(buffer_.prepare(kFirstReadSize), use_tuple);
+        std::span<char> in = worker_.input_scratch().first(kFirstReadSize);
+        boost::system::error_code ec;
+        std::size_t n = co_await read_available(
+            in, requests_ == 0 ? options.header_timeout : options.keepalive_timeout, ec);
         idle_ = false;
-        clear_deadline();
         if (ec || worker_.draining()) {
             co_return false;
         }
-        buffer_.commit(n);
+        buffer_.commit(asio::buffer_copy(buffer_.prepare(n), asio::buffer(in.data(), n)));
     }
 
     RequestParser parser;

@@ -46,6 +46,10 @@ private:
     Response error_response(const Endpoint* endpoint, bhttp::status status,
                             std::string_view reason) const;
 
+    // Reads what the socket has into `into`, waiting (under `timeout`) only when it has
+    // nothing yet; no buffer is tied up while waiting.
+    asio::awaitable<std::size_t> read_available(std::span<char> into, Clock::duration timeout,
+                                                boost::system::error_code& ec);
     void set_deadline(Clock::duration timeout);
     void clear_deadline() { deadline_ = Clock::time_point::max(); }
 

@@ -36,9 +36,11 @@ class BodyReader {
 public:
     virtual ~BodyReader() = default;
 
-    // Reads up to `into.size()` bytes. Returns 0 once the body is complete or after an error;
-    // error() tells which. The first read answers `Expect: 100-continue`.
-    virtual asio::awaitable<std::size_t> read(std::span<char> into) = 0;
+    // Waits for the next bytes of the body and returns them; empty once the body is complete or
+    // after an error, which error() tells. The bytes are in a buffer the worker's connections
+    // share: they stay valid only until the handler next suspends (co_await), so it consumes
+    // them first. The first read answers `Expect: 100-continue`.
+    virtual asio::awaitable<std::span<const char>> read_some() = 0;
 
     virtual BodyError error() const = 0;
     virtual bool complete() const = 0;

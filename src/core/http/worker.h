@@ -1,6 +1,8 @@
 #pragma once
 
 #include <ctime>
+#include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -39,6 +41,13 @@ public:
     // The current time as an HTTP Date header value, formatted once per second.
     std::string_view http_date();
 
+    // Read buffers shared by this worker's connections, which all run on its one thread. A
+    // connection reads the socket into them only once bytes have arrived, and its bytes are
+    // handed on before it next suspends, so a thousand slow uploads hold no buffer each.
+    static constexpr std::size_t kScratchBytes = 64 * 1024;
+    std::span<char> body_scratch() { return {scratch_.get(), kScratchBytes}; }
+    std::span<char> input_scratch() { return {scratch_.get() + kScratchBytes, kScratchBytes}; }
+
 private:
     asio::awaitable<void> accept_loop();
 
@@ -50,6 +59,7 @@ private:
     bool draining_ = false;
     std::time_t date_second_ = 0;
     std::string date_;
+    std::unique_ptr<char[]> scratch_ = std::make_unique<char[]>(2 * kScratchBytes);
 };
 
 }  // namespace core::http

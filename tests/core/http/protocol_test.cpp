@@ -1,5 +1,8 @@
 // HTTP/1.1 behaviour of the core over real sockets: keep-alive, pipelining, chunked bodies,
 // malformed requests and routing answers.
+#include <random>
+#include <thread>
+
 #include <gtest/gtest.h>
 
 #include "http/blackbox.h"
@@ -58,6 +61,59 @@ TEST_F(Protocol, ChunkedBodyIsDecoded) {
     ASSERT_TRUE(response);
     EXPECT_EQ(response->status, 200);
     EXPECT_EQ(response->body, upload_answer("hello world"));
+}
+
+// Chunks of every size, from 1 byte to more than the server's 64 KiB read buffers, written in
+// pieces that cut chunk headers apart, then a second request pipelined behind the last chunk:
+// every byte arrives in order and the next request is still served.
+TEST_F(Protocol, ChunkedBodyCutAnywhereArrivesWholeAndThePipelinedRequestToo) {
+    std::mt19937 random(17);
+    std::string body;
+    std::string wire = "POST /upload HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n";
+    for (std::size_t size : {1, 2, 15, 16, 4095, 65535, 65536, 65537, 200000, 3, 1}) {
+        std::string chunk(size, '\0');
+        for (auto& c : chunk) {
+            c = static_cast<char>(random());
+        }
+        char header[32];
+        std::snprintf(header, sizeof header, "%zx%s\r\n", size, size == 3 ? ";name=value" : "");
+        wire += header + chunk + "\r\n";
+        body += chunk;
+    }
+    wire += "0\r\nTrailer: yes\r\n\r\n";
+    wire += post_head("/upload", 3) + "abc";
+
+    RawClient client(port());
+    // The first kilobyte a byte or a few at a time, so reads end inside chunk headers.
+    std::size_t sent = 0;
+    while (sent < 1024) {
+        std::size_t piece = 1 + random() % 5;
+        client.send(wire.substr(sent, piece));
+        sent += piece;
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+    while (sent < wire.size()) {
+        std::size_t piece = 1 + random() % 100000;
+        client.send(wire.substr(sent, piece));
+        sent += piece;
+    }
+    auto first = client.read_response();
+    ASSERT_TRUE(first);
+    EXPECT_EQ(first->status, 200);
+    EXPECT_EQ(first->body, upload_answer(body));
+    auto second = client.read_response();
+    ASSERT_TRUE(second);
+    EXPECT_EQ(second->body, upload_answer("abc"));
+}
+
+// A chunk header that never ends is refused instead of being buffered without bound.
+TEST_F(Protocol, EndlessChunkHeaderGets400) {
+    RawClient client(port());
+    client.send("POST /upload HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n5;x=" +
+                std::string(100000, 'a'));
+    auto response = client.read_response();
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, 400);
 }
 
 TEST_F(Protocol, LargeBodyArrivesWhole) {
