@@ -3,6 +3,7 @@
 #include <atomic>
 #include <csignal>
 #include <stdexcept>
+#include <sys/resource.h>
 #include <thread>
 
 #include <boost/asio/io_context.hpp>
@@ -11,6 +12,33 @@
 #include <boost/asio/steady_timer.hpp>
 
 namespace core::http {
+namespace {
+
+// A connection holds a socket and, while it is served, a file or two (an upload being spooled):
+// take the hard limit on open files as the soft one, as nginx's worker_rlimit_nofile would, and
+// say so when even that is below what WORKERS x WORKER_CONNECTIONS may need.
+void raise_open_file_limit(const ServerOptions& options, Logger& log) {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) {
+        return;
+    }
+    if (limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) {
+            ::getrlimit(RLIMIT_NOFILE, &limit);
+        }
+    }
+    const rlim_t wanted = 2 * options.workers * options.worker_connections + 64;
+    if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < wanted) {
+        log.warning("the open file limit (" + std::to_string(limit.rlim_cur) + ") is below the " +
+                        std::to_string(wanted) +
+                        " that WORKERS x WORKER_CONNECTIONS connections may need; raise it "
+                        "(LimitNOFILE= in systemd, ulimit -n)",
+                    {{"open_file_limit", static_cast<std::uint64_t>(limit.rlim_cur)}});
+    }
+}
+
+}  // namespace
 
 Server::Server(ServerOptions options, const Router& router, Logger app_log, Logger access_log,
                Metrics& metrics, std::string metric_prefix,
@@ -22,6 +50,7 @@ Server::Server(ServerOptions options, const Router& router, Logger app_log, Logg
                .request_duration = metrics.timing(metric_prefix + ".http.request.duration"),
                .accept_paused = metrics.counter(metric_prefix + ".http.accept_paused"),
                .error_reporter = std::move(error_reporter)} {
+    raise_open_file_limit(context_.options, context_.app_log);
     auto address = asio::ip::make_address(context_.options.listen_address);
     for (unsigned i = 0; i < context_.options.workers; ++i) {
         auto worker = std::make_unique<Worker>(context_);

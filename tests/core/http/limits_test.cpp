@@ -1,5 +1,7 @@
 // Every limit of the server, each over a real socket against the built test server, with the
 // limit set low enough that the test would fail if the server did not enforce it.
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -196,6 +198,39 @@ TEST(Limits, HandlerThatRejectsWithoutReadingSendsNoContinue) {
     EXPECT_EQ(response->status, 200);
     EXPECT_EQ(response->body, "ignored");
     EXPECT_EQ(response->header("Connection"), "close");
+}
+
+// The soft limit on open files (the kernel's default 1024 in many shells) would refuse
+// connections long before WORKER_CONNECTIONS: the server raises it to the hard limit.
+std::string soft_open_file_limit(pid_t pid) {
+    std::ifstream limits("/proc/" + std::to_string(pid) + "/limits");
+    for (std::string line; std::getline(limits, line);) {
+        if (line.starts_with("Max open files")) {
+            std::istringstream fields(line.substr(std::string("Max open files").size()));
+            std::string soft;
+            fields >> soft;
+            return soft;
+        }
+    }
+    return "";
+}
+
+TEST(Limits, OpenFileLimitIsRaisedToTheHardLimit) {
+    ServerProcess server("/usr/bin/prlimit",
+                         {{"ACCESS_LOG", "false"}, {"WORKER_CONNECTIONS", "100"}},
+                         {"--nofile=256:8192", TEST_SERVER_BINARY});
+    EXPECT_EQ(soft_open_file_limit(server.pid()), "8192");
+    EXPECT_FALSE(server.wait_for_line("open file limit", 200ms));
+}
+
+TEST(Limits, AnOpenFileLimitBelowWhatConnectionsNeedIsWarnedAbout) {
+    ServerProcess server("/usr/bin/prlimit",
+                         {{"ACCESS_LOG", "false"}, {"WORKER_CONNECTIONS", "1000"}},
+                         {"--nofile=256:512", TEST_SERVER_BINARY});
+    EXPECT_EQ(soft_open_file_limit(server.pid()), "512");
+    auto warning = server.wait_for_line("open file limit");
+    ASSERT_TRUE(warning);
+    EXPECT_NE(warning->find("(512) is below the 2064"), std::string::npos) << *warning;
 }
 
 }  // namespace
