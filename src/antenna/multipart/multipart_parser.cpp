@@ -163,20 +163,31 @@ std::size_t MultipartParser::feed_separator(std::string_view data) {
 }
 
 std::size_t MultipartParser::feed_headers(std::string_view data) {
-    std::size_t searched_from = header_block_.size() >= 3 ? header_block_.size() - 3 : 0;
-    std::size_t room = kMaxHeaderBytes + kHeaderEnd.size() - header_block_.size();
-    std::size_t take = std::min(data.size(), room);
-    header_block_.append(data.substr(0, take));
-    std::size_t end = header_block_.find(kHeaderEnd, searched_from);
+    // Only the headers are kept, never the part's data after them: the block's capacity stays
+    // the size of a part's headers for the whole upload.
+    std::size_t kept = header_block_.size();
+    std::string_view window =
+        data.substr(0, std::min(data.size(), kMaxHeaderBytes + kHeaderEnd.size() - kept));
+    // The blank line may begin in what is kept already.
+    std::size_t seam_start = kept >= kHeaderEnd.size() - 1 ? kept - (kHeaderEnd.size() - 1) : 0;
+    std::string seam = header_block_.substr(seam_start);
+    seam.append(window.substr(0, kHeaderEnd.size() - 1));
+    std::size_t end = seam.find(kHeaderEnd);
+    if (end != std::string::npos) {
+        end += seam_start;
+    } else if (std::size_t found = window.find(kHeaderEnd); found != std::string_view::npos) {
+        end = kept + found;
+    }
     if (end == std::string::npos || end > kMaxHeaderBytes) {
+        header_block_.append(window);
         if (header_block_.size() >= kMaxHeaderBytes + kHeaderEnd.size()) {
             fail("incomplete body part headers");
             return data.size();
         }
-        return take;
+        return window.size();
     }
-    // Bytes taken past the end of the headers belong to the part's data.
-    std::size_t used = take - (header_block_.size() - end - kHeaderEnd.size());
+    std::size_t used = end + kHeaderEnd.size() - kept;
+    header_block_.append(window.substr(0, used));
     header_block_.resize(end);
 
     PartHeaders headers;
