@@ -2,12 +2,14 @@
 of crash reports (wrk), and prints one table: crashes/s, MB/s, latency, server CPU, peak RSS."""
 
 import argparse
+import asyncio
 import gzip
 import json
 import math
 import os
 import random
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -27,7 +29,7 @@ def part(headers, value):
     return f"--{BOUNDARY}\r\n{headers}\r\n\r\n".encode() + value + b"\r\n"
 
 
-def crash_report(rng, dump_size, annotations, use_json):
+def crash_report(rng, dump_size, annotations, use_json, incompressible=False):
     fields = {"ProductName": "Firefox", "Version": "120.0", "ReleaseChannel": "release",
               "BuildID": "20231120093500"}
     for i in range(annotations - len(fields)):
@@ -41,7 +43,7 @@ def crash_report(rng, dump_size, annotations, use_json):
             body += part(f'Content-Disposition: form-data; name="{name}"\r\n'
                          "Content-Type: text/plain; charset=utf-8", fields[name].encode())
     # Minidumps are half structured (compressible) and half memory contents (not).
-    half = dump_size // 2
+    half = dump_size if incompressible else dump_size // 2
     dump = rng.randbytes(half) + (b"MDMP\x93\xa7\x00\x00" * (dump_size - half))[: dump_size - half]
     body += part('Content-Disposition: form-data; name="upload_file_minidump"; '
                  'filename="crash.dmp"\r\nContent-Type: application/octet-stream', dump)
@@ -104,6 +106,81 @@ def measure(name, url, pid, index, mean_size, connections, duration):
             "rss": peak_rss_mib(pids) if pid else float("nan"), "errors": errors}
 
 
+async def slow_upload(port, head, body, rate, results):
+    """One client: the request head, then the body at `rate` bytes/s; records the status."""
+    try:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    except OSError as e:
+        results.append(f"connect: {e.strerror}")
+        return
+    try:
+        writer.write(head)
+        chunk, started = 64 * 1024, time.monotonic()
+        for offset in range(0, len(body), chunk):
+            writer.write(body[offset:offset + chunk])
+            await writer.drain()
+            ahead = (offset + chunk) / rate - (time.monotonic() - started)
+            if ahead > 0:
+                await asyncio.sleep(ahead)
+        status = await reader.readline()
+        results.append(status.split()[1].decode() if status else "closed")
+    except OSError as e:
+        results.append(f"error: {e.strerror}")
+    finally:
+        writer.close()
+
+
+async def slow_uploads(port, clients, size, rate, gzipped):
+    rng = random.Random(11)
+    body = crash_report(rng, size - 8_000, 30, False)
+    encoding = ""
+    if gzipped:
+        # Random bytes do not shrink: the compressed body is as large as the plain one.
+        body = gzip.compress(crash_report(rng, size - 40_000, 30, False, incompressible=True), 1)
+        encoding = "Content-Encoding: gzip\r\n"
+    head = (f"POST /submit HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {len(body)}\r\n"
+            f"Content-Type: multipart/form-data; boundary={BOUNDARY}\r\n{encoding}\r\n").encode()
+    results = []
+    await asyncio.gather(*(slow_upload(port, head, memoryview(body), rate, results)
+                           for _ in range(clients)))
+    return results, len(body)
+
+
+def memory_test(args, env, work):
+    """Many clients each uploading one large crash slowly, all at once: antenna's peak RSS."""
+    storage, spool = os.path.join(work, "crashes"), os.path.join(work, "spool")
+    process, url = start(["build/bin/antenna"], dict(
+        env, CRASHMOVER_CRASHSTORAGE_CLASS="fs", CRASHMOVER_CRASHSTORAGE_FS_ROOT=storage,
+        CRASHMOVER_SPOOL_DIR=spool, BREAKPAD_THROTTLER_RULES="ACCEPT_ALL",
+        BREAKPAD_THROTTLER_PRODUCTS="ALL_PRODUCTS", CRASHMOVER_SPOOL_MIN_FREE_BYTES="0",
+        MAX_BODY_BYTES=str(MAX_BODY), WORKER_CONNECTIONS=str(args.slow_uploads)))
+    port = int(url.split(":")[2].split("/")[0])
+    # Only now, so that antenna starts with the caller's limit and raises its own.
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    try:
+        pids = process_tree(process.pid)
+        cpu_before, started = cpu_seconds(pids), time.time()
+        results, size = asyncio.run(slow_uploads(port, args.slow_uploads, MAX_BODY,
+                                                 args.upload_rate * 1024, args.gzip))
+        elapsed = time.time() - started
+        cores = (cpu_seconds(pids) - cpu_before) / elapsed
+        rss = peak_rss_mib(pids)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait()
+    outcomes = {}
+    for result in results:
+        outcomes[result] = outcomes.get(result, 0) + 1
+    print(f"\n{args.slow_uploads} clients at once, each uploading {size / 2**20:.1f} MiB"
+          f"{' gzipped' if args.gzip else ''} at "
+          f"{args.upload_rate} KiB/s; {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores")
+    print(f"| answers | seconds | GB received | server CPU (cores) | peak RSS MiB |")
+    print(f"| ------- | ------- | ----------- | ------------------ | ------------ |")
+    print(f"| {', '.join(f'{k}: {v}' for k, v in sorted(outcomes.items()))} | {elapsed:.0f} | "
+          f"{len(results) * size / 1e9:.1f} | {cores:.2f} | {rss:.1f} |")
+
+
 MODES = {
     "syncfs": {"CRASHMOVER_ACK": "spool", "CRASHMOVER_SPOOL_SYNC": "syncfs"},
     "fsync": {"CRASHMOVER_ACK": "spool", "CRASHMOVER_SPOOL_SYNC": "fsync"},
@@ -123,9 +200,24 @@ def main():
                         help="antenna variants, comma-separated: syncfs, fsync, nosync (spool "
                              "acknowledgement with CRASHMOVER_SPOOL_SYNC=syncfs/fsync/off) and "
                              "inline (CRASHMOVER_ACK=sync, saved inside the request as Antenna)")
+    parser.add_argument("--slow-uploads", type=int, metavar="CLIENTS",
+                        help="instead of the table: the memory test, CLIENTS clients each "
+                             "uploading a 25 MiB crash at once, slowly; prints antenna's peak RSS")
+    parser.add_argument("--gzip", action="store_true",
+                        help="memory test: the uploads are gzipped (antenna inflates each one)")
+    parser.add_argument("--upload-rate", type=int, default=256, metavar="KIB_PER_S",
+                        help="each slow client's upload rate (default 256 KiB/s)")
     args = parser.parse_args()
 
     work = tempfile.mkdtemp(prefix="antenna-bench-")
+    if args.slow_uploads:
+        env = dict(os.environ, WORKERS=str(args.workers), ACCESS_LOG="false",
+                   LOGGING_LEVEL="WARNING", STATSD_HOST="127.0.0.1", STATSD_PORT="9")
+        try:
+            memory_test(args, env, work)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        return
     try:
         index, mean_size = make_corpus(args.corpus, os.path.join(work, "corpus"))
         env = dict(os.environ, WORKERS=str(args.workers), ACCESS_LOG="false",
