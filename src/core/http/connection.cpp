@@ -134,8 +134,10 @@ private:
                 co_return out.first(decoded);
             }
             // What is buffered now is a chunk header cut short: it goes in front of the next
-            // bytes, so that the parser sees it whole.
-            // At most what the connection's buffer holds, for what follows the body.
+            // bytes, so that the parser sees it whole. It is copied into the shared scratch only
+            // once those have been read, as other connections use the scratch while this one
+            // waits. At most what the connection's buffer holds is read, for what follows the
+            // body.
             std::span<char> in = connection_.worker_.input_scratch();
             in = in.first(std::min(in.size(), buffered.max_size()));
             std::size_t carried = buffered.size();
@@ -143,8 +145,6 @@ private:
                 error_ = BodyError::malformed;
                 co_return std::span<const char>{};
             }
-            asio::buffer_copy(asio::buffer(in), buffered.data());
-            buffered.consume(carried);
             boost::system::error_code ec;
             std::size_t n =
                 co_await connection_.read_available(in.subspan(carried), body_timeout(), ec);
@@ -152,6 +152,8 @@ private:
                 fail(ec);
                 co_return std::span<const char>{};
             }
+            asio::buffer_copy(asio::buffer(in.data(), carried), buffered.data());
+            buffered.consume(carried);
             std::span<const char> input = in.first(carried + n);
             std::size_t used = decode(input);
             std::span<const char> rest = input.subspan(used);

@@ -106,6 +106,44 @@ TEST_F(Protocol, ChunkedBodyCutAnywhereArrivesWholeAndThePipelinedRequestToo) {
     EXPECT_EQ(second->body, upload_answer("abc"));
 }
 
+// Two uploads on one worker, their chunk headers cut apart and their pieces interleaved: what
+// one connection carries over between reads is its own, whatever the other reads meanwhile.
+TEST_F(Protocol, InterleavedChunkedUploadsOnOneWorkerKeepTheirOwnBytes) {
+    std::string bodies[2];
+    std::string wires[2];
+    for (int i = 0; i < 2; ++i) {
+        wires[i] = "POST /upload HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n";
+        for (int chunk = 0; chunk < 40; ++chunk) {
+            std::string data(static_cast<std::size_t>(1 + (chunk * 37 + i * 11) % 300),
+                             static_cast<char>('a' + (chunk + i) % 26));
+            char header[16];
+            std::snprintf(header, sizeof header, "%zx\r\n", data.size());
+            wires[i] += header + data + "\r\n";
+            bodies[i] += data;
+        }
+        wires[i] += "0\r\n\r\n";
+    }
+    RawClient first(port());
+    RawClient second(port());
+    RawClient* clients[2] = {&first, &second};
+    std::size_t sent[2] = {0, 0};
+    while (sent[0] < wires[0].size() || sent[1] < wires[1].size()) {
+        for (int i = 0; i < 2; ++i) {
+            if (sent[i] < wires[i].size()) {
+                std::size_t piece = std::min<std::size_t>(3, wires[i].size() - sent[i]);
+                clients[i]->send(wires[i].substr(sent[i], piece));
+                sent[i] += piece;
+                std::this_thread::sleep_for(std::chrono::microseconds(300));
+            }
+        }
+    }
+    for (int i = 0; i < 2; ++i) {
+        auto response = clients[i]->read_response();
+        ASSERT_TRUE(response);
+        EXPECT_EQ(response->body, upload_answer(bodies[i])) << "client " << i;
+    }
+}
+
 // A chunk header that never ends is refused instead of being buffered without bound.
 TEST_F(Protocol, EndlessChunkHeaderGets400) {
     RawClient client(port());
