@@ -5,12 +5,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-targets=(multipart s3_xml)
+targets=(multipart s3_xml markdown)
 seconds=$(( ${1:-60} / ${#targets[@]} ))
 [ "$seconds" -ge 1 ] || seconds=1
 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_CXX_COMPILER=clang++ -DFUZZING=ON -DBUILD_TESTING=OFF >/dev/null
-cmake --build build-fuzz --target multipart_fuzzer s3_xml_fuzzer
+cmake --build build-fuzz --target multipart_fuzzer s3_xml_fuzzer markdown_fuzzer
 
 status=0
 for target in "${targets[@]}"; do
