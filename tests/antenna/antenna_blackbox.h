@@ -117,22 +117,12 @@ public:
         wait_until_moved();
         return stored_files(root());
     }
-    // The mover renames a moved crash out of ready/ into incoming/<id>.removed, forgets it, then
-    // deletes that: once both are empty, the spool no longer counts it.
+    // The mover removes a moved crash's record from ready/, forgets it, then its dumps and its
+    // saved marker: once ready/ is empty, the spool no longer counts any crash.
     bool wait_until_moved(std::chrono::milliseconds timeout = 10s) const {
         auto deadline = std::chrono::steady_clock::now() + timeout;
         auto holds_crashes = [this] {
-            if (fs::exists(spool() / "ready") && !fs::is_empty(spool() / "ready")) {
-                return true;
-            }
-            std::error_code ec;
-            for (fs::directory_iterator it(spool() / "incoming", ec), end; !ec && it != end;
-                 it.increment(ec)) {
-                if (it->path().extension() == ".removed") {
-                    return true;
-                }
-            }
-            return false;
+            return fs::exists(spool() / "ready") && !fs::is_empty(spool() / "ready");
         };
         while (holds_crashes()) {
             if (std::chrono::steady_clock::now() > deadline) {

@@ -8,6 +8,7 @@
 #include <sys/file.h>
 #include <system_error>
 #include <unistd.h>
+#include <unordered_set>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -18,37 +19,51 @@ namespace antenna {
 namespace fs = std::filesystem;
 namespace {
 
-constexpr auto kRecord = "crash.json";
-constexpr auto kSavedMarker = "saved";
+constexpr auto kRecordSuffix = ".json";
+constexpr auto kSavedSuffix = ".saved";
 constexpr auto kPartialSuffix = ".partial";
+// The layout before records and dumps were kept flat: ready/<id>/crash.json and dump.<name>.
+constexpr auto kLegacyRecord = "crash.json";
 
-fs::path dump_path(const fs::path& crash_dir, const std::string& dump_name) {
+fs::path legacy_dump_path(const fs::path& crash_dir, const std::string& dump_name) {
     // Dump names are [A-Za-z0-9_]* (sanitize_key_name), so "dump.<name>" never meets crash.json.
     return crash_dir / ("dump." + dump_name);
+}
+
+// A dump file named in a record: a plain name in incoming/, nothing that leads elsewhere.
+bool plain_file_name(std::string_view name) {
+    return !name.empty() && name != "." && name != ".." && name.find('/') == std::string_view::npos;
+}
+
+bool ends_with(const std::string& text, std::string_view suffix) {
+    return text.size() > suffix.size() && text.ends_with(suffix);
 }
 
 std::int64_t epoch_ms(std::chrono::system_clock::time_point when) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(when.time_since_epoch()).count();
 }
 
-std::string record_of(const CrashReport& report) {
+std::string record_of(const CrashReport& report, std::chrono::system_clock::time_point received) {
     boost::json::array dumps;
     for (const auto& dump : report.dumps) {
-        dumps.push_back(
-            boost::json::object{{"name", dump.name}, {"size", dump.size}, {"sha256", dump.sha256}});
+        dumps.push_back(boost::json::object{{"name", dump.name},
+                                            {"file", dump.path.filename().string()},
+                                            {"size", dump.size},
+                                            {"sha256", dump.sha256}});
     }
     return boost::json::serialize(boost::json::object{
         {"crash_id", report.crash_id},
-        {"received_ms", epoch_ms(std::chrono::system_clock::now())},
+        {"received_ms", epoch_ms(received)},
         {"dumps", std::move(dumps)},
         {"raw_crash", report.raw_crash},
     });
 }
 
-// Reads ready/<id>/crash.json; throws when it is missing or not what commit() wrote.
-SpoolRecord read_record(const fs::path& crash_dir) {
-    boost::json::object record =
-        boost::json::parse(core::read_file(crash_dir / kRecord)).as_object();
+// Reads a record; its dumps are files of `dumps_dir` (incoming/), or of the crash's directory in
+// the legacy layout (dump.<name>, no "file"). Throws when the record is missing or not what
+// commit() wrote.
+SpoolRecord read_record(const fs::path& record_file, const fs::path& dumps_dir) {
+    boost::json::object record = boost::json::parse(core::read_file(record_file)).as_object();
     SpoolRecord result;
     result.report.crash_id = std::string(record.at("crash_id").as_string());
     result.report.raw_crash = std::move(record.at("raw_crash").as_object());
@@ -57,7 +72,17 @@ SpoolRecord read_record(const fs::path& crash_dir) {
     for (const auto& value : record.at("dumps").as_array()) {
         const auto& dump = value.as_object();
         std::string name(dump.at("name").as_string());
-        fs::path path = dump_path(crash_dir, name);
+        fs::path path;
+        if (const auto* file = dump.if_contains("file")) {
+            std::string_view file_name = file->as_string();
+            if (!plain_file_name(file_name)) {
+                throw std::runtime_error("a dump file name that is not plain: " +
+                                         std::string(file_name));
+            }
+            path = dumps_dir / std::string(file_name);
+        } else {
+            path = legacy_dump_path(record_file.parent_path(), name);
+        }
         result.report.dumps.push_back(DumpFile{
             .name = std::move(name),
             .path = std::move(path),
@@ -78,11 +103,12 @@ std::uint64_t dump_bytes(const CrashReport& report) {
 
 // Why a crash found in ready/ at startup cannot be moved, if it cannot. A dump may be missing
 // (storage moves dumps out of the spool before the crash is marked saved), but never short.
-std::optional<std::string> incomplete(const fs::path& crash_dir, const std::string& crash_id) {
+std::optional<std::string> incomplete(const fs::path& record_file, const fs::path& dumps_dir,
+                                      const std::string& crash_id) {
     try {
-        SpoolRecord record = read_record(crash_dir);
+        SpoolRecord record = read_record(record_file, dumps_dir);
         if (record.report.crash_id != crash_id) {
-            return "crash.json names " + record.report.crash_id;
+            return "the record names " + record.report.crash_id;
         }
         for (const auto& dump : record.report.dumps) {
             std::error_code ec;
@@ -94,7 +120,7 @@ std::optional<std::string> incomplete(const fs::path& crash_dir, const std::stri
         }
         return std::nullopt;
     } catch (const std::exception& e) {
-        return std::string("crash.json unreadable: ") + e.what();
+        return std::string("record unreadable: ") + e.what();
     }
 }
 
@@ -147,12 +173,6 @@ Spool::Spool(fs::path dir, SpoolLimits limits, core::Logger log, core::Metrics& 
         }
     }
     lock_fd_ = lock_spool(dir_);
-    // Dumps and commits of uploads that a previous process never finished: no crash id was
-    // given for them, so they belong to nobody.
-    std::error_code ec;
-    for (const auto& entry : fs::directory_iterator(incoming_, ec)) {
-        fs::remove_all(entry.path(), ec);
-    }
 }
 
 Spool::~Spool() {
@@ -161,10 +181,17 @@ Spool::~Spool() {
     }
 }
 
+fs::path Spool::record_path(const std::string& crash_id) const {
+    return ready_ / (crash_id + kRecordSuffix);
+}
+
+fs::path Spool::saved_path(const std::string& crash_id) const {
+    return ready_ / (crash_id + kSavedSuffix);
+}
+
 std::vector<fs::path> Spool::commit(CrashReport& report) {
     const std::string& id = report.crash_id;
-    fs::path building = incoming_ / (id + kPartialSuffix);
-    fs::path target = ready_ / id;
+    fs::path partial = incoming_ / (id + kRecordSuffix + kPartialSuffix);
     if (!claim(id)) {
         // Only the stage submitter chooses crash ids. Replacing a crash the mover may be
         // saving would mix two crashes; once the first has been moved, the newer one is
@@ -172,116 +199,220 @@ std::vector<fs::path> Spool::commit(CrashReport& report) {
         throw std::system_error(EEXIST, std::generic_category(),
                                 "crash " + id + " is still waiting in the spool");
     }
+    std::vector<fs::path> files;
     try {
-        fs::create_directory(building);
         for (auto& dump : report.dumps) {
-            fs::path placed = dump_path(building, dump.name);
-            fs::rename(dump.path, placed);
-            dump.path = std::move(placed);
+            // A dump that is not whole would be acknowledged and then found damaged.
+            if (fs::file_size(dump.path) != dump.size) {
+                throw std::system_error(
+                    EIO, std::generic_category(),
+                    dump.path.string() + " is not " + std::to_string(dump.size) + " bytes long");
+            }
+            // The payload extractor writes dumps into incoming/, where they stay.
+            if (dump.path.parent_path() != incoming_) {
+                fs::path placed = incoming_ / (id + ".dump." + dump.name);
+                fs::rename(dump.path, placed);
+                dump.path = std::move(placed);
+            }
+            files.push_back(dump.path);
         }
-        core::write_file(building / kRecord, record_of(report));
-        fs::rename(building, target);
+        // The record appears in ready/ by one rename: that is the commit.
+        core::write_file(partial, record_of(report, std::chrono::system_clock::now()));
+        fs::rename(partial, record_path(id));
     } catch (...) {
         std::error_code ignored;
-        fs::remove_all(building, ignored);
+        fs::remove(partial, ignored);
         forget(id);
         throw;
     }
-    std::vector<fs::path> to_flush;
-    for (auto& dump : report.dumps) {
-        dump.path = dump_path(target, dump.name);
-        to_flush.push_back(dump.path);
-    }
-    to_flush.push_back(target / kRecord);
-    to_flush.push_back(target);
+    std::vector<fs::path> to_flush = files;
+    to_flush.push_back(record_path(id));
+    to_flush.push_back(incoming_);
     to_flush.push_back(ready_);
-    track(id, dump_bytes(report));
+    track(id, dump_bytes(report), std::move(files));
     return to_flush;
 }
 
+void Spool::migrate_legacy_crashes() {
+    for (const auto& entry : fs::directory_iterator(ready_)) {
+        if (!entry.is_directory()) {
+            continue;
+        }
+        const fs::path& crash_dir = entry.path();
+        std::string id = crash_dir.filename().string();
+        SpoolRecord record;
+        try {
+            record = read_record(crash_dir / kLegacyRecord, incoming_);
+        } catch (const std::exception&) {
+            damage(id, crash_dir, "record unreadable");
+            continue;
+        }
+        CrashReport& report = record.report;
+        for (auto& dump : report.dumps) {
+            fs::path placed = incoming_ / (id + ".dump." + dump.name);
+            std::error_code ec;
+            fs::rename(dump.path, placed, ec);  // missing: storage took it already
+            dump.path = std::move(placed);
+        }
+        bool saved = fs::exists(crash_dir / "saved");
+        fs::path partial = incoming_ / (id + kRecordSuffix + kPartialSuffix);
+        core::write_file(partial, record_of(report, record.received));
+        fs::rename(partial, record_path(id));
+        if (saved) {
+            core::write_file(saved_path(id), "");
+        }
+        fs::remove_all(crash_dir);
+    }
+}
+
+void Spool::damage(const std::string& crash_id, const fs::path& found, const std::string& why) {
+    log_.error(crash_id + ": incomplete in the spool (" + why +
+               "); it was never acknowledged; moved to " + damaged_.string());
+    damaged_count_.incr();
+    fs::path place = damaged_ / crash_id;
+    std::error_code ec;
+    fs::remove_all(place, ec);
+    if (fs::is_directory(found)) {
+        fs::rename(found, place);
+        return;
+    }
+    fs::create_directories(place);
+    try {
+        for (const auto& dump : read_record(found, incoming_).report.dumps) {
+            fs::rename(dump.path, place / ("dump." + dump.name), ec);
+        }
+    } catch (const std::exception&) {
+        // An unreadable record names no dumps; what it had is cleaned from incoming/.
+    }
+    fs::rename(found, place / kLegacyRecord);
+    fs::remove(saved_path(crash_id), ec);
+}
+
 std::vector<std::string> Spool::recover() {
+    migrate_legacy_crashes();
     struct Found {
         std::string id;
         std::chrono::system_clock::time_point received;
         std::uint64_t bytes;
+        std::vector<fs::path> files;
     };
     std::vector<Found> found;
+    std::vector<fs::path> markers;
     for (const auto& entry : fs::directory_iterator(ready_)) {
-        std::string id = entry.path().filename().string();
-        if (auto problem = incomplete(entry.path(), id)) {
-            log_.error(id + ": incomplete in the spool (" + *problem +
-                       "); it was never acknowledged; moved to " + damaged_.string());
-            damaged_count_.incr();
-            std::error_code ec;
-            fs::remove_all(damaged_ / id, ec);
-            fs::rename(entry.path(), damaged_ / id);
+        std::string name = entry.path().filename().string();
+        if (ends_with(name, kSavedSuffix)) {
+            markers.push_back(entry.path());
             continue;
         }
-        SpoolRecord record = read_record(entry.path());
-        found.push_back({id, record.received, dump_bytes(record.report)});
+        if (!ends_with(name, kRecordSuffix)) {
+            damage(name, entry.path(), "not a crash record");
+            continue;
+        }
+        std::string id = name.substr(0, name.size() - std::string_view(kRecordSuffix).size());
+        if (auto problem = incomplete(entry.path(), incoming_, id)) {
+            damage(id, entry.path(), *problem);
+            continue;
+        }
+        SpoolRecord record = read_record(entry.path(), incoming_);
+        Found crash{id, record.received, dump_bytes(record.report), {}};
+        for (const auto& dump : record.report.dumps) {
+            crash.files.push_back(dump.path);
+        }
+        found.push_back(std::move(crash));
+    }
+    // Everything else in incoming/ belongs to nobody: uploads and commits that a previous
+    // process never finished (no crash id was given for them), and the dumps of crashes
+    // removed halfway.
+    std::unordered_set<std::string> kept;
+    for (const auto& crash : found) {
+        for (const auto& file : crash.files) {
+            kept.insert(file.filename().string());
+        }
+    }
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(incoming_)) {
+        if (!kept.contains(entry.path().filename().string())) {
+            fs::remove_all(entry.path(), ec);
+        }
+    }
+    for (const auto& marker : markers) {
+        std::string name = marker.filename().string();
+        std::string id = name.substr(0, name.size() - std::string_view(kSavedSuffix).size());
+        if (!fs::exists(record_path(id))) {
+            fs::remove(marker, ec);
+        }
     }
     std::sort(found.begin(), found.end(),
               [](const Found& a, const Found& b) { return a.received < b.received; });
     std::vector<std::string> ids;
     for (auto& crash : found) {
-        track(crash.id, crash.bytes);
+        track(crash.id, crash.bytes, std::move(crash.files));
         ids.push_back(std::move(crash.id));
     }
     return ids;
 }
 
 SpoolRecord Spool::load(const std::string& crash_id) const {
-    return read_record(ready_ / crash_id);
+    return read_record(record_path(crash_id), incoming_);
 }
 
 void Spool::mark_saved(const std::string& crash_id) {
     // Not flushed: if the marker is lost, the crash is saved again, which storage allows.
-    core::write_file(ready_ / crash_id / kSavedMarker, "");
+    core::write_file(saved_path(crash_id), "");
 }
 
 bool Spool::is_saved(const std::string& crash_id) const {
     std::error_code ec;
-    return fs::exists(ready_ / crash_id / kSavedMarker, ec);
+    return fs::exists(saved_path(crash_id), ec);
 }
 
 void Spool::remove(const std::string& crash_id) {
-    // Out of ready/ in one step, so that a kill halfway through deleting it leaves no half
-    // crash there; incoming/ is emptied at the next start.
-    fs::path leaving = incoming_ / (crash_id + ".removed");
-    std::error_code ec;
-    fs::remove_all(leaving, ec);
-    fs::rename(ready_ / crash_id, leaving);
+    std::vector<fs::path> files;
+    {
+        std::lock_guard lock(mutex_);
+        if (auto it = tracked_.find(crash_id); it != tracked_.end()) {
+            files = it->second.files;
+        }
+    }
+    // The record first, in one step: a kill halfway leaves only dumps that no record names,
+    // which the next start removes from incoming/.
+    fs::remove(record_path(crash_id));
     forget(crash_id);
-    fs::remove_all(leaving);
+    std::error_code ec;
+    for (const auto& file : files) {
+        fs::remove(file, ec);  // filesystem storage moved it out already
+    }
+    fs::remove(saved_path(crash_id), ec);
 }
 
 bool Spool::claim(const std::string& crash_id) {
     std::lock_guard lock(mutex_);
-    return bytes_by_crash_.emplace(crash_id, 0).second;
+    return tracked_.emplace(crash_id, Tracked{}).second;
 }
 
-void Spool::track(const std::string& crash_id, std::uint64_t bytes) {
+void Spool::track(const std::string& crash_id, std::uint64_t bytes, std::vector<fs::path> files) {
     std::lock_guard lock(mutex_);
-    std::uint64_t& tracked = bytes_by_crash_[crash_id];
-    total_bytes_ = total_bytes_ - tracked + bytes;
-    tracked = bytes;
-    queue_size_.set(static_cast<double>(bytes_by_crash_.size()));
+    Tracked& tracked = tracked_[crash_id];
+    total_bytes_ = total_bytes_ - tracked.bytes + bytes;
+    tracked.bytes = bytes;
+    tracked.files = std::move(files);
+    queue_size_.set(static_cast<double>(tracked_.size()));
 }
 
 void Spool::forget(const std::string& crash_id) {
     std::lock_guard lock(mutex_);
-    auto it = bytes_by_crash_.find(crash_id);
-    if (it != bytes_by_crash_.end()) {
-        total_bytes_ -= it->second;
-        bytes_by_crash_.erase(it);
+    auto it = tracked_.find(crash_id);
+    if (it != tracked_.end()) {
+        total_bytes_ -= it->second.bytes;
+        tracked_.erase(it);
     }
-    queue_size_.set(static_cast<double>(bytes_by_crash_.size()));
+    queue_size_.set(static_cast<double>(tracked_.size()));
 }
 
 std::optional<std::string> Spool::full() const {
     std::lock_guard lock(mutex_);
-    if (limits_.max_crashes > 0 && bytes_by_crash_.size() >= limits_.max_crashes) {
-        return "the spool holds " + std::to_string(bytes_by_crash_.size()) +
+    if (limits_.max_crashes > 0 && tracked_.size() >= limits_.max_crashes) {
+        return "the spool holds " + std::to_string(tracked_.size()) +
                " crashes waiting for storage, the limit of CRASHMOVER_SPOOL_MAX_CRASHES";
     }
     if (limits_.max_bytes > 0 && total_bytes_ >= limits_.max_bytes) {
@@ -294,21 +425,35 @@ std::optional<std::string> Spool::full() const {
 
 std::size_t Spool::size() const {
     std::lock_guard lock(mutex_);
-    return bytes_by_crash_.size();
+    return tracked_.size();
 }
 
 std::vector<SpooledCrash> Spool::list(const fs::path& dir) {
     std::vector<SpooledCrash> crashes;
     std::error_code ec;
-    for (const auto& entry : fs::directory_iterator(dir / "ready", ec)) {
+    const fs::path ready = dir / "ready";
+    for (const auto& entry : fs::directory_iterator(ready, ec)) {
+        std::string name = entry.path().filename().string();
+        fs::path record_file = entry.path();
+        fs::path saved_marker;
+        if (entry.is_directory(ec)) {
+            record_file /= kLegacyRecord;
+            saved_marker = entry.path() / "saved";
+        } else if (ends_with(name, kRecordSuffix)) {
+            saved_marker =
+                ready / (name.substr(0, name.size() - std::string_view(kRecordSuffix).size()) +
+                         kSavedSuffix);
+        } else {
+            continue;
+        }
         try {
-            SpoolRecord record = read_record(entry.path());
+            SpoolRecord record = read_record(record_file, dir / "incoming");
             crashes.push_back({
                 .crash_id = record.report.crash_id,
                 .received = record.received,
                 .dumps = record.report.dumps.size(),
                 .bytes = dump_bytes(record.report),
-                .saved = fs::exists(entry.path() / kSavedMarker),
+                .saved = fs::exists(saved_marker, ec),
             });
         } catch (const std::exception&) {
             // Being removed by the collector right now, or damaged: found again at its start.

@@ -36,16 +36,18 @@ struct SpooledCrash {
 };
 
 // The on-disk spool of accepted crashes (docs/antenna.md, "The spool"):
-//   incoming/            dumps being received, and crashes being committed (<id>.partial/)
-//   ready/<id>/          committed: crash.json (crash id, raw crash, dump list) and
-//                        dump.<name> files; a `saved` marker once storage has it
+//   incoming/            dumps being received; the dumps of committed crashes (they stay
+//                        where they were written); records being written (<id>.json.partial)
+//   ready/<id>.json      committed: crash id, raw crash, and each dump's name, file, size, sha256
+//   ready/<id>.saved     once storage has the crash and only the publish is left
 //   damaged/<id>/        found incomplete at startup; never acknowledged, kept for a look
-// A crash directory appears in ready/ by one rename, so ready/ only ever holds whole crashes.
-// One collector owns a spool (an flock on .lock), so no crash is moved twice at once.
+// A crash is committed by one rename of its record into ready/, so ready/ only names whole
+// crashes; no directory is made or removed per crash. One collector owns a spool (an flock on
+// .lock), so no crash is moved twice at once.
 class Spool {
 public:
-    // Creates the directories, takes the lock and empties incoming/. Throws std::runtime_error
-    // when the spool cannot be used or another process holds it.
+    // Creates the directories and takes the lock. Throws std::runtime_error when the spool
+    // cannot be used or another process holds it.
     Spool(std::filesystem::path dir, SpoolLimits limits, core::Logger log, core::Metrics& metrics);
     ~Spool();
     Spool(const Spool&) = delete;
@@ -53,12 +55,15 @@ public:
 
     const std::filesystem::path& incoming_dir() const { return incoming_; }
 
-    // Moves the report's dumps into ready/<id>/ next to its record; the report's dump paths
-    // follow. Returns what must be flushed for the crash to survive a power cut. Throws
-    // std::system_error (ENOSPC when the disk is full, EEXIST while a crash with this id is in
-    // the spool); the spool is unchanged then, the dumps not moved are the caller's.
+    // Writes the report's record into ready/; its dumps stay in incoming/ (a dump elsewhere is
+    // moved there, and the report's path follows). Returns what must be flushed for the crash
+    // to survive a power cut. Throws std::system_error (ENOSPC when the disk is full, EEXIST
+    // while a crash with this id is in the spool); the spool is unchanged then, the dumps are
+    // the caller's.
     std::vector<std::filesystem::path> commit(CrashReport& report);
-    // The crashes in ready/, oldest first. Those found incomplete move to damaged/.
+    // At startup: the crashes in ready/, oldest first (crashes of the earlier ready/<id>/ layout
+    // are rewritten in this one first). Those found incomplete move to damaged/; whatever no
+    // record names is removed from incoming/.
     std::vector<std::string> recover();
     // Reads a committed crash back.
     SpoolRecord load(const std::string& crash_id) const;
@@ -75,8 +80,20 @@ public:
     static std::vector<SpooledCrash> list(const std::filesystem::path& dir);
 
 private:
+    struct Tracked {
+        std::uint64_t bytes = 0;
+        std::vector<std::filesystem::path> files;  // its dumps in incoming/
+    };
+
+    std::filesystem::path record_path(const std::string& crash_id) const;
+    std::filesystem::path saved_path(const std::string& crash_id) const;
+    void migrate_legacy_crashes();
+    // Moves what was found for a crash (a record, or a legacy crash directory) to damaged/.
+    void damage(const std::string& crash_id, const std::filesystem::path& found,
+                const std::string& why);
     bool claim(const std::string& crash_id);  // false when the id is taken
-    void track(const std::string& crash_id, std::uint64_t bytes);
+    void track(const std::string& crash_id, std::uint64_t bytes,
+               std::vector<std::filesystem::path> files);
     void forget(const std::string& crash_id);
 
     std::filesystem::path dir_;
@@ -90,7 +107,7 @@ private:
     int lock_fd_ = -1;
 
     mutable std::mutex mutex_;
-    std::unordered_map<std::string, std::uint64_t> bytes_by_crash_;
+    std::unordered_map<std::string, Tracked> tracked_;
     std::uint64_t total_bytes_ = 0;
 };
 

@@ -213,10 +213,10 @@ private:
         std::unique_lock lock(mutex_);
         released_.wait(lock, [this] { return !held_; });
         // The mover saves only what is in the spool and not yet marked saved.
-        if (!fs::exists(ready_ / id / "crash.json")) {
+        if (!fs::exists(ready_ / (id + ".json"))) {
             journal_.violation(id + " saved while not in the spool");
         }
-        if (fs::exists(ready_ / id / "saved")) {
+        if (fs::exists(ready_ / (id + ".saved"))) {
             journal_.violation(id + " saved again although marked saved");
         }
         if (always_failing_ || failing_ids_.contains(id) || failing_saves_ > 0) {
@@ -299,7 +299,7 @@ private:
     Outcome publish_now(const std::string& id) {
         std::lock_guard lock(mutex_);
         // Published only while still in the spool, and only once marked saved.
-        if (!fs::exists(ready_ / id / "crash.json")) {
+        if (!fs::exists(ready_ / (id + ".json"))) {
             journal_.violation(id + " published while not in the spool");
         }
         if (failing_ || failing_ids_.contains(id)) {
@@ -368,7 +368,7 @@ protected:
         EXPECT_EQ(journal_.violations(), std::vector<std::string>{});
         // Nothing left the spool without being published.
         for (const auto& id : committed_) {
-            if (!fs::exists(ready() / id)) {
+            if (!fs::exists(ready() / (id + ".json"))) {
                 EXPECT_GE(journal_.count("publish:" + id), 1u)
                     << id << " left the spool unpublished; " << joined(journal_.events());
             }
@@ -398,7 +398,10 @@ protected:
         }
         CrashReport report{.crash_id = id, .raw_crash = std::move(raw), .dumps = {}};
         for (auto& [name, bytes] : dumps) {
-            fs::path path = spool_->incoming_dir() / ("dump-" + id + "-" + name);
+            // A name of its own, as the payload extractor's mkostemp gives: the dumps of a
+            // committed crash stay in incoming/.
+            fs::path path = spool_->incoming_dir() /
+                            ("dump-" + id + "-" + name + "-" + std::to_string(++dumps_written_));
             core::write_file(path, bytes);
             report.dumps.push_back(
                 DumpFile{.name = name, .path = path, .size = bytes.size(), .sha256 = "0"});
@@ -411,6 +414,7 @@ protected:
     bool ready_is_empty() const { return fs::is_empty(ready()); }
     bool spool_is_empty() const { return spool_->size() == 0 && ready_is_empty(); }
 
+    std::atomic<unsigned> dumps_written_{0};
     TempDir tmp_;
     FileLog log_{tmp_.path() / "log.jsonl"};
     std::shared_ptr<CapturingSink> sink_ = std::make_shared<CapturingSink>();
@@ -539,7 +543,7 @@ TEST_F(SpoolMoverTest, APublisherFailureKeepsTheCrashSavedInTheSpool) {
         << joined(journal_.events());
     // Still spooled, marked saved, and not saved again on the retries.
     EXPECT_EQ(spool_->size(), 1u);
-    EXPECT_TRUE(fs::exists(ready() / "crash-a" / "crash.json"));
+    EXPECT_TRUE(fs::exists(ready() / "crash-a.json"));
     EXPECT_TRUE(spool_->is_saved("crash-a"));
     EXPECT_EQ(journal_.count("save-started:crash-a"), 1u) << joined(journal_.events());
     EXPECT_EQ(journal_.count("save:crash-a"), 1u);
@@ -595,7 +599,7 @@ TEST_F(SpoolMoverTest, OneFailingCrashDoesNotHoldUpTheOthers) {
         mover.add(id);
     }
     ASSERT_TRUE(eventually([&] { return spool_->size() == 1; })) << joined(journal_.events());
-    EXPECT_TRUE(fs::exists(ready() / "crash-bad"));
+    EXPECT_TRUE(fs::exists(ready() / "crash-bad.json"));
     EXPECT_FALSE(spool_->is_saved("crash-bad"));
     commit("crash-3");
     mover.add("crash-3");
@@ -623,7 +627,7 @@ TEST_F(SpoolMoverTest, FinishGivesUpAfterTheTimeoutWhenStorageKeepsFailing) {
     EXPECT_GE(took, 250ms);
     EXPECT_LT(took, 3s);
     EXPECT_EQ(spool_->size(), 1u);
-    EXPECT_TRUE(fs::exists(ready() / "crash-a" / "crash.json"));
+    EXPECT_TRUE(fs::exists(ready() / "crash-a.json"));
     EXPECT_FALSE(spool_->is_saved("crash-a"));
     EXPECT_EQ(journal_.count("publish:crash-a"), 0u);
     EXPECT_NE(log_.text().find("1 crashes stay in the spool"), std::string::npos);
@@ -667,7 +671,7 @@ TEST_F(SpoolMoverTest, DestroyingARunningMoverStopsIt) {
     ASSERT_TRUE(eventually([&] { return journal_.count("save-failed:crash-a") >= 1; }));
     mover_.reset();
     EXPECT_EQ(spool_->size(), 1u);
-    EXPECT_TRUE(fs::exists(ready() / "crash-a"));
+    EXPECT_TRUE(fs::exists(ready() / "crash-a.json"));
 }
 
 TEST_F(SpoolMoverTest, MoveOnceCountsMovedAndFailedCrashes) {
@@ -685,8 +689,8 @@ TEST_F(SpoolMoverTest, MoveOnceCountsMovedAndFailedCrashes) {
     EXPECT_EQ(pass.moved, 2u);
     EXPECT_EQ(pass.failed, 2u);  // "not-spooled" is not in the spool: neither moved nor failed
     EXPECT_EQ(spool_->size(), 2u);
-    EXPECT_FALSE(fs::exists(ready() / "crash-ok-1"));
-    EXPECT_FALSE(fs::exists(ready() / "crash-ok-2"));
+    EXPECT_FALSE(fs::exists(ready() / "crash-ok-1.json"));
+    EXPECT_FALSE(fs::exists(ready() / "crash-ok-2.json"));
     EXPECT_FALSE(spool_->is_saved("crash-unsaved"));
     EXPECT_TRUE(spool_->is_saved("crash-unpublished"));
 

@@ -76,6 +76,7 @@ protected:
         return id.empty() ? spool_dir() / "damaged" : spool_dir() / "damaged" / id;
     }
     fs::path incoming() const { return spool_dir() / "incoming"; }
+    fs::path record(const std::string& id) const { return ready() / (id + ".json"); }
 
     std::unique_ptr<Spool> open(SpoolLimits limits = {}) {
         return std::make_unique<Spool>(spool_dir(), limits, log_.logger(), metrics_);
@@ -133,7 +134,7 @@ const boost::json::object kRawCrash = boost::json::parse(R"({
 
 const std::string kCrashId = "de1bb258-cbbf-4589-a673-34f800240701";
 
-TEST_F(SpoolTest, CommitMovesDumpsIntoReadyAndReturnsWhatToFlush) {
+TEST_F(SpoolTest, CommitWritesTheRecordIntoReadyAndReturnsWhatToFlush) {
     auto spool = open();
     CrashReport report = report_of(*spool, kCrashId, kRawCrash,
                                    {{"upload_file_minidump", std::string(1000, 'M')},
@@ -146,35 +147,27 @@ TEST_F(SpoolTest, CommitMovesDumpsIntoReadyAndReturnsWhatToFlush) {
 
     std::vector<fs::path> to_flush = spool->commit(report);
 
-    const fs::path crash_dir = ready(kCrashId);
-    EXPECT_EQ(to_flush, (std::vector<fs::path>{crash_dir / "dump.upload_file_minidump",
-                                               crash_dir / "dump.memory_report",
-                                               crash_dir / "crash.json", crash_dir, ready()}));
+    // The dumps stay where they were received; the record is the commit.
+    EXPECT_EQ(to_flush, (std::vector<fs::path>{received_at[0], received_at[1], record(kCrashId),
+                                               incoming(), ready()}));
     for (const auto& path : to_flush) {
         EXPECT_TRUE(fs::exists(path)) << path;
     }
-    // The report follows its dumps.
     ASSERT_EQ(report.dumps.size(), 2u);
-    EXPECT_EQ(report.dumps[0].path, crash_dir / "dump.upload_file_minidump");
-    EXPECT_EQ(report.dumps[1].path, crash_dir / "dump.memory_report");
+    EXPECT_EQ(report.dumps[0].path, received_at[0]);
+    EXPECT_EQ(report.dumps[1].path, received_at[1]);
     EXPECT_EQ(core::read_file(report.dumps[0].path), std::string(1000, 'M'));
     EXPECT_EQ(core::read_file(report.dumps[1].path), "{\"memory\": true}");
-    for (const auto& path : received_at) {
-        EXPECT_FALSE(fs::exists(path)) << path;
-    }
-    // Nothing is left half-built in incoming/.
-    EXPECT_TRUE(names_in(incoming()).empty());
-    EXPECT_EQ(names_in(ready()), std::vector<std::string>{kCrashId});
-    EXPECT_EQ(names_in(crash_dir), (std::vector<std::string>{"crash.json", "dump.memory_report",
-                                                             "dump.upload_file_minidump"}));
+    // Nothing is left half-built in incoming/, and no directory is made per crash.
+    EXPECT_EQ(names_in(incoming()).size(), 2u);
+    EXPECT_EQ(names_in(ready()), std::vector<std::string>{kCrashId + ".json"});
     EXPECT_EQ(spool->size(), 1u);
 }
 
 TEST_F(SpoolTest, CommitWithoutDumpsFlushesTheRecordAndDirectories) {
     auto spool = open();
     std::vector<fs::path> to_flush = commit(*spool, kCrashId, {}, kRawCrash);
-    EXPECT_EQ(to_flush,
-              (std::vector<fs::path>{ready(kCrashId) / "crash.json", ready(kCrashId), ready()}));
+    EXPECT_EQ(to_flush, (std::vector<fs::path>{record(kCrashId), incoming(), ready()}));
     SpoolRecord record = spool->load(kCrashId);
     EXPECT_EQ(record.report.raw_crash, kRawCrash);
     EXPECT_TRUE(record.report.dumps.empty());
@@ -201,7 +194,7 @@ TEST_F(SpoolTest, LoadGivesBackTheCommittedCrash) {
     EXPECT_EQ(first.name, "upload_file_minidump");
     EXPECT_EQ(first.size, minidump.size());
     EXPECT_EQ(first.sha256, sha256_hex(minidump));
-    EXPECT_EQ(first.path, ready(kCrashId) / "dump.upload_file_minidump");
+    EXPECT_EQ(first.path.parent_path(), incoming());
     ASSERT_TRUE(fs::exists(first.path));
     EXPECT_EQ(core::read_file(first.path), minidump);
 
@@ -218,15 +211,19 @@ TEST_F(SpoolTest, LoadOfAnUnknownCrashThrows) {
     EXPECT_ANY_THROW(spool->load("no-such-crash"));
 }
 
-TEST_F(SpoolTest, CommitOfAMissingDumpThrowsAndLeavesNothingBehind) {
+TEST_F(SpoolTest, CommitOfAMissingOrShortDumpThrowsAndLeavesNothingBehind) {
     auto spool = open();
     CrashReport report = report_of(*spool, kCrashId, kRawCrash,
                                    {{"upload_file_minidump", "MDMP"}, {"memory_report", "{}"}});
     fs::remove(report.dumps[1].path);
     EXPECT_THROW(spool->commit(report), std::system_error);
-    EXPECT_FALSE(fs::exists(ready(kCrashId)));
+    CrashReport short_dump = report_of(*spool, kCrashId, kRawCrash, {{"memory_report", "{}"}});
+    fs::resize_file(short_dump.dumps[0].path, 1);
+    EXPECT_THROW(spool->commit(short_dump), std::system_error);
     EXPECT_TRUE(names_in(ready()).empty());
-    EXPECT_TRUE(names_in(incoming()).empty());
+    for (const auto& name : names_in(incoming())) {
+        EXPECT_TRUE(name.starts_with("dump-")) << name;  // the caller's dumps, no record
+    }
     EXPECT_EQ(spool->size(), 0u);
 }
 
@@ -243,15 +240,15 @@ TEST_F(SpoolTest, RecoverReturnsCrashesOldestFirstAndEmptiesIncoming) {
         }
         // What a process leaves behind when it dies: a dump being received, a half commit.
         write_dump(*spool, {"upload_file_minidump", "half received"});
-        fs::create_directory(incoming() / "e-crash.partial");
-        core::write_file(incoming() / "e-crash.partial" / "crash.json", "{");
-        ASSERT_EQ(names_in(incoming()).size(), 2u);
+        core::write_file(incoming() / "e-crash.json.partial", "{");
+        ASSERT_EQ(names_in(incoming()).size(), committed.size() + 2);
     }
 
     auto spool = open();
-    EXPECT_TRUE(names_in(incoming()).empty());
     EXPECT_EQ(spool->size(), 0u);
     EXPECT_EQ(spool->recover(), committed);
+    // Only the committed crashes' dumps are left in incoming/.
+    EXPECT_EQ(names_in(incoming()).size(), committed.size());
     EXPECT_EQ(spool->size(), committed.size());
     for (const auto& id : committed) {
         SpoolRecord record = spool->load(id);
@@ -272,17 +269,20 @@ TEST_F(SpoolTest, RecoverMovesIncompleteCrashesToDamaged) {
                    {{"upload_file_minidump", std::string(100, 'M')}, {"memory_report", "{}"}},
                    kRawCrash);
         }
-        std::string record = core::read_file(ready("truncated") / "crash.json");
-        fs::resize_file(ready("truncated") / "crash.json", record.size() / 2);
-        core::write_file(ready("garbage") / "crash.json", "\x01\x02 not json at all");
-        core::write_file(ready("not-an-object") / "crash.json", "[1, 2, 3]");
-        fs::resize_file(ready("short-dump") / "dump.upload_file_minidump", 99);
-        fs::resize_file(ready("long-dump") / "dump.memory_report", 3);
+        auto dump_of = [&](const std::string& id, std::size_t i) {
+            return spool->load(id).report.dumps.at(i).path;
+        };
+        fs::resize_file(dump_of("short-dump", 0), 99);
+        fs::resize_file(dump_of("long-dump", 1), 3);
         // Storage moves dumps out of the spool before the crash is marked saved.
-        fs::remove(ready("missing-dump") / "dump.upload_file_minidump");
-        // A crash directory whose record names another crash.
-        fs::rename(ready("other-id"), ready("renamed"));
-        // Something that is not a crash directory at all.
+        fs::remove(dump_of("missing-dump", 0));
+        std::string text = core::read_file(record("truncated"));
+        fs::resize_file(record("truncated"), text.size() / 2);
+        core::write_file(record("garbage"), "\x01\x02 not json at all");
+        core::write_file(record("not-an-object"), "[1, 2, 3]");
+        // A record whose name is another crash's.
+        fs::rename(record("other-id"), record("renamed"));
+        // Something that is not a crash record at all.
         core::write_file(ready("stray-file"), "stray");
         // A crash damaged at an earlier start under the same id is replaced.
         fs::create_directories(damaged("garbage"));
@@ -294,12 +294,18 @@ TEST_F(SpoolTest, RecoverMovesIncompleteCrashesToDamaged) {
     std::sort(recovered.begin(), recovered.end());
     EXPECT_EQ(recovered, (std::vector<std::string>{"good", "missing-dump"}));
     EXPECT_EQ(spool->size(), 2u);
-    EXPECT_EQ(names_in(ready()), (std::vector<std::string>{"good", "missing-dump"}));
+    EXPECT_EQ(names_in(ready()), (std::vector<std::string>{"good.json", "missing-dump.json"}));
     const std::vector<std::string> bad = {"garbage",    "long-dump",  "not-an-object", "renamed",
                                           "short-dump", "stray-file", "truncated"};
     EXPECT_EQ(names_in(damaged()), bad);
     EXPECT_EQ(core::read_file(damaged("garbage") / "crash.json"), "\x01\x02 not json at all");
     EXPECT_FALSE(fs::exists(damaged("garbage") / "old"));
+    // A damaged crash whose record reads keeps its dumps beside it.
+    EXPECT_EQ(names_in(damaged("short-dump")),
+              (std::vector<std::string>{"crash.json", "dump.memory_report",
+                                        "dump.upload_file_minidump"}));
+    // Left in incoming/: the dumps of good (2) and missing-dump (1).
+    EXPECT_EQ(names_in(incoming()).size(), 3u);
     EXPECT_EQ(sink_->count("socorro.collector.spool.damaged:1|c"), bad.size());
     std::string log = log_.text();
     for (const auto& id : bad) {
@@ -321,6 +327,54 @@ TEST_F(SpoolTest, RecoverMovesIncompleteCrashesToDamaged) {
     std::sort(recovered.begin(), recovered.end());
     EXPECT_EQ(recovered, (std::vector<std::string>{"good", "missing-dump"}));
     EXPECT_EQ(names_in(damaged()), bad);
+}
+
+// A spool written by the version that kept each crash in a directory, ready/<id>/crash.json
+// and dump.<name>, is rewritten in the flat layout at the first start, nothing lost.
+TEST_F(SpoolTest, RecoverRewritesCrashesOfTheDirectoryLayout) {
+    fs::create_directories(ready("old-saved"));
+    fs::create_directories(ready("old-taken"));
+    fs::create_directories(ready("old-broken"));
+    fs::create_directories(incoming());
+    auto legacy_record = [](const std::string& id, std::int64_t received_ms,
+                            std::string_view dump) {
+        return boost::json::serialize(boost::json::object{
+            {"crash_id", id},
+            {"received_ms", received_ms},
+            {"dumps", boost::json::array{boost::json::object{{"name", "upload_file_minidump"},
+                                                             {"size", dump.size()},
+                                                             {"sha256", sha256_hex(dump)}}}},
+            {"raw_crash", kRawCrash},
+        });
+    };
+    core::write_file(ready("old-saved") / "crash.json",
+                     legacy_record("old-saved", 1'700'000'000'000, "MDMP saved"));
+    core::write_file(ready("old-saved") / "dump.upload_file_minidump", "MDMP saved");
+    core::write_file(ready("old-saved") / "saved", "");
+    // Storage had taken this one's dump already.
+    core::write_file(ready("old-taken") / "crash.json",
+                     legacy_record("old-taken", 1'700'000'000'001, "MDMP taken"));
+    core::write_file(ready("old-broken") / "crash.json", "{");
+
+    auto spool = open();
+    EXPECT_EQ(spool->recover(), (std::vector<std::string>{"old-saved", "old-taken"}));
+    EXPECT_EQ(names_in(ready()),
+              (std::vector<std::string>{"old-saved.json", "old-saved.saved", "old-taken.json"}));
+    EXPECT_EQ(names_in(damaged()), std::vector<std::string>{"old-broken"});
+    SpoolRecord saved = spool->load("old-saved");
+    EXPECT_EQ(saved.report.raw_crash, kRawCrash);
+    EXPECT_EQ(saved.received,
+              std::chrono::system_clock::time_point(std::chrono::milliseconds(1'700'000'000'000)));
+    ASSERT_EQ(saved.report.dumps.size(), 1u);
+    EXPECT_EQ(saved.report.dumps[0].path.parent_path(), incoming());
+    EXPECT_EQ(core::read_file(saved.report.dumps[0].path), "MDMP saved");
+    EXPECT_TRUE(spool->is_saved("old-saved"));
+    EXPECT_FALSE(spool->is_saved("old-taken"));
+    EXPECT_FALSE(fs::exists(spool->load("old-taken").report.dumps[0].path));
+    spool->remove("old-saved");
+    spool->remove("old-taken");
+    EXPECT_TRUE(names_in(ready()).empty());
+    EXPECT_TRUE(names_in(incoming()).empty());
 }
 
 TEST_F(SpoolTest, ASecondSpoolOnTheSameDirectoryIsRefused) {
@@ -397,15 +451,16 @@ TEST_F(SpoolTest, RemoveForgetsTheCrash) {
     spool->remove("one");
     EXPECT_EQ(spool->size(), 1u);
     EXPECT_EQ(spool->full(), std::nullopt);
-    EXPECT_FALSE(fs::exists(ready("one")));
-    EXPECT_EQ(names_in(ready()), std::vector<std::string>{"two"});
-    EXPECT_TRUE(names_in(incoming()).empty());
+    EXPECT_FALSE(fs::exists(record("one")));
+    EXPECT_EQ(names_in(ready()), std::vector<std::string>{"two.json"});
+    EXPECT_EQ(names_in(incoming()).size(), 1u);  // two's dump
     EXPECT_ANY_THROW(spool->load("one"));
     EXPECT_EQ(spool->load("two").report.crash_id, "two");
 
     spool->remove("two");
     EXPECT_EQ(spool->size(), 0u);
     EXPECT_TRUE(names_in(ready()).empty());
+    EXPECT_TRUE(names_in(incoming()).empty());
 
     spool.reset();
     spool = open();
@@ -495,9 +550,9 @@ TEST_F(SpoolTest, CommittingACrashIdStillWaitingIsRefused) {
     SpoolRecord record = spool->load(kCrashId);
     EXPECT_EQ(record.report.raw_crash, older);
     EXPECT_TRUE(spool->is_saved(kCrashId));
-    EXPECT_EQ(names_in(ready(kCrashId)),
-              (std::vector<std::string>{"crash.json", "dump.memory_report",
-                                        "dump.upload_file_minidump", "saved"}));
+    EXPECT_EQ(names_in(ready()),
+              (std::vector<std::string>{kCrashId + ".json", kCrashId + ".saved"}));
+    EXPECT_EQ(core::read_file(record.report.dumps.at(0).path), std::string(9, 'o'));
     // No half commit is left; the refused dump is the caller's to remove.
     for (const auto& name : names_in(incoming())) {
         EXPECT_EQ(name.find(".partial"), std::string::npos) << name;
