@@ -15,6 +15,8 @@
 #include <vector>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -570,6 +572,58 @@ TEST_F(PostgresClient, AStatementPastTheQueryTimeoutBreaksTheConnection) {
         EXPECT_TRUE(broken);
         EXPECT_LT(Clock::now() - started, 2s);
         EXPECT_TRUE(db->broken());
+    });
+}
+
+TEST_F(PostgresClient, AStatementAbandonedHalfWayDropsItsConnection) {
+    run([&]() -> awaitable<void> {
+        Pool pool(io_.get_executor(), pool_options(1));
+        auto slow = [&]() -> awaitable<void> {
+            auto lease = co_await pool.acquire();
+            co_await lease->query("select pg_sleep(5)");
+        };
+        auto started = Clock::now();
+        using namespace asio::experimental::awaitable_operators;
+        co_await (slow() || sleep_for(100ms));  // the timer wins: the statement is cancelled
+        EXPECT_LT(Clock::now() - started, 2s);
+        // Its connection was in the middle of an exchange: closed, not returned.
+        EXPECT_EQ(pool.open_connections(), 0u);
+        EXPECT_EQ(pool.idle_connections(), 0u);
+        auto lease = co_await pool.acquire();
+        Result one = co_await lease->query("select 1");
+        EXPECT_EQ(one.scalar<int>(), 1);
+        EXPECT_EQ(pool.connections_opened(), 2u);
+    });
+}
+
+TEST_F(PostgresClient, LeasesAndWaitersMayOutliveThePool) {
+    run([&]() -> awaitable<void> {
+        auto pool = std::make_unique<Pool>(io_.get_executor(), pool_options(1));
+        auto held = co_await pool->acquire();
+        bool waiter_done = false;
+        bool waiter_broken = false;
+        asio::co_spawn(
+            io_,
+            [&]() -> awaitable<void> {
+                try {
+                    auto never = co_await pool->acquire(5s);
+                } catch (const Error& error) {
+                    waiter_broken = error.broken();
+                }
+                waiter_done = true;
+            },
+            asio::detached);
+        co_await sleep_for(10ms);
+        EXPECT_EQ(pool->waiting(), 1u);
+        auto started = Clock::now();
+        pool.reset();
+        while (!waiter_done && Clock::now() - started < 5s) {
+            co_await sleep_for(1ms);
+        }
+        EXPECT_TRUE(waiter_broken);  // told at once that the pool is gone
+        EXPECT_LT(Clock::now() - started, 1s);
+        Result one = co_await held->query("select 1");  // the lease still works
+        EXPECT_EQ(one.scalar<int>(), 1);
     });
 }
 
