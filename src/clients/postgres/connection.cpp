@@ -220,6 +220,10 @@ asio::awaitable<Result> Connection::run(Mode mode, std::string name, std::string
             throw std::logic_error("postgres: statement \"" + name +
                                    "\" was prepared with other SQL");
         }
+        if (known != prepared_.end() && mode == Mode::prepare_only) {
+            busy.done();
+            co_return Result(PQmakeEmptyPGresult(conn_, PGRES_COMMAND_OK));
+        }
         if (known == prepared_.end()) {
             if (PQsendPrepare(conn_, name.c_str(), sql.c_str(), 0, nullptr) == 0) {
                 fail();
