@@ -3,7 +3,8 @@
 # build, then the same suite built with AddressSanitizer + UndefinedBehaviorSanitizer. Before
 # that, the libFuzzer targets run for FUZZ_SECONDS in all (default 60; 0 skips them). The S3
 # storage and publisher tests start their own Ceph RGW, nginx, RabbitMQ, SQS server and, where
-# the machine has it, Google's Pub/Sub emulator (scripts/services/).
+# the machine has it, Google's Pub/Sub emulator; the database client tests their own PostgreSQL
+# (scripts/services/).
 # Usage: ./test.sh [--no-sanitize] [extra ctest arguments, e.g. -R Limits]
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -14,7 +15,7 @@ if [ "${1:-}" = "--no-sanitize" ]; then
     shift
 fi
 
-scripts/install-deps.sh test s3 queues runtime
+scripts/install-deps.sh test s3 queues postgres runtime
 
 fuzz_seconds=${FUZZ_SECONDS:-60}
 if [ "$fuzz_seconds" != 0 ]; then

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages the project needs, and nothing that is already there.
-# Usage: scripts/install-deps.sh [build] [test] [bench] [s3] [queues] [runtime]   (default: build)
+# Usage: scripts/install-deps.sh [build] [test] [bench] [s3] [queues] [postgres] [runtime]
+#   (default: build)
 #   runtime: what the built antenna needs to run (deploy/docker/runtime-packages.txt), the same
 #   step the container image's runtime stage runs.
 set -euo pipefail
@@ -18,6 +19,9 @@ s3_packages=(radosgw ceph-mon ceph-osd curl nginx-light openssl)
 # machine already has a node (Google's Pub/Sub emulator is not in Debian; its tests skip).
 queues_packages=(rabbitmq-server curl)
 command -v npm >/dev/null || queues_packages+=(nodejs npm)
+# PostgreSQL for throat's database client and its tests (scripts/services/start-postgres.sh runs
+# a throwaway cluster; the package's own cluster is not used) and libpq to build against.
+postgres_packages=(postgresql-15 libpq-dev)
 
 here=$(cd "$(dirname "$0")" && pwd)
 wanted=()
@@ -29,9 +33,10 @@ for group in "$@"; do
         bench) wanted+=("${build_packages[@]}" "${bench_packages[@]}") ;;
         s3) wanted+=("${s3_packages[@]}") ;;
         queues) wanted+=("${queues_packages[@]}") ;;
+        postgres) wanted+=("${postgres_packages[@]}") ;;
         runtime) mapfile -t runtime_packages < <(grep -v '^#' "$here/../deploy/docker/runtime-packages.txt")
                  wanted+=("${runtime_packages[@]}") ;;
-        *) echo "install-deps: unknown group '$group' (build, test, bench, s3, queues, runtime)" >&2; exit 2 ;;
+        *) echo "install-deps: unknown group '$group' (build, test, bench, s3, queues, postgres, runtime)" >&2; exit 2 ;;
     esac
 done
 
