@@ -9,7 +9,7 @@ set -euo pipefail
 build_packages=(g++ cmake ninja-build ccache pkg-config
     libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
     libssl-dev zlib1g-dev librabbitmq-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
-    libcrypt-dev libyaml-cpp-dev)
+    libcrypt-dev libyaml-cpp-dev libpq-dev)
 test_packages=(libgtest-dev libgmock-dev libbenchmark-dev clang-format python3 openssl
     clang libclang-rt-14-dev systemd)
 bench_packages=(wrk nginx-light procps)
@@ -20,8 +20,8 @@ s3_packages=(radosgw ceph-mon ceph-osd curl nginx-light openssl)
 queues_packages=(rabbitmq-server curl)
 command -v npm >/dev/null || queues_packages+=(nodejs npm)
 # PostgreSQL for throat's database client and its tests (scripts/services/start-postgres.sh runs
-# a throwaway cluster; the package's own cluster is not used) and libpq to build against.
-postgres_packages=(postgresql-15 libpq-dev)
+# a throwaway cluster; the package's own cluster is not used).
+postgres_packages=(postgresql-15)
 
 here=$(cd "$(dirname "$0")" && pwd)
 wanted=()
