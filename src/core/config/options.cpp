@@ -6,6 +6,8 @@
 #include <cmath>
 #include <sstream>
 
+#include "core/text/trim.h"
+
 namespace core {
 namespace {
 
@@ -14,16 +16,6 @@ std::string lower(std::string_view text) {
     std::transform(out.begin(), out.end(), out.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return out;
-}
-
-std::string_view trim(std::string_view text) {
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
-        text.remove_prefix(1);
-    }
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
-        text.remove_suffix(1);
-    }
-    return text;
 }
 
 const char* type_name(OptionType type) {
@@ -101,7 +93,7 @@ Environment environment_from(char** envp) {
 }
 
 std::optional<bool> parse_boolean(std::string_view text) {
-    std::string value = lower(trim(text));
+    std::string value = lower(core::text::trim_ascii_space(text));
     if (value == "true" || value == "yes" || value == "on" || value == "1" || value == "t" ||
         value == "y") {
         return true;
@@ -183,7 +175,7 @@ Config Config::load(const OptionTable& table, const Environment& env) {
             }
         }
         Value value{spec, text};
-        std::string_view trimmed = trim(text);
+        std::string_view trimmed = core::text::trim_ascii_space(text);
         switch (spec.type) {
             case OptionType::string:
                 break;

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <stdexcept>
 
+#include "core/text/trim.h"
+
 namespace throat::limits {
 namespace {
 
@@ -29,16 +31,6 @@ std::optional<std::int64_t> granularity_seconds(std::string word) {
     return std::nullopt;
 }
 
-std::string_view trim(std::string_view text) {
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
-        text.remove_prefix(1);
-    }
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
-        text.remove_suffix(1);
-    }
-    return text;
-}
-
 std::size_t digits(std::string_view text) {
     std::size_t n = 0;
     while (n < text.size() && std::isdigit(static_cast<unsigned char>(text[n]))) {
@@ -48,7 +40,7 @@ std::size_t digits(std::string_view text) {
 }
 
 RateLimit parse_one(std::string_view part) {
-    const std::string_view written = trim(part);
+    const std::string_view written = core::text::trim_ascii_space(part);
     auto fail = [&] {
         return std::invalid_argument("cannot read the rate limit '" + std::string(written) +
                                      "' (e.g. 6/minute, 25/5minute, 120 per hour)");
@@ -59,7 +51,7 @@ RateLimit parse_one(std::string_view part) {
         throw fail();
     }
     std::int64_t amount = std::stoll(std::string(rest.substr(0, amount_digits)));
-    rest = trim(rest.substr(amount_digits));
+    rest = core::text::trim_ascii_space(rest.substr(amount_digits));
     if (rest.starts_with("/")) {
         rest.remove_prefix(1);
     } else if (rest.size() > 3 && std::tolower(static_cast<unsigned char>(rest[0])) == 'p' &&
@@ -70,14 +62,14 @@ RateLimit parse_one(std::string_view part) {
     } else {
         throw fail();
     }
-    rest = trim(rest);
+    rest = core::text::trim_ascii_space(rest);
     std::int64_t multiple = 1;
     if (std::size_t n = digits(rest); n > 0) {
         if (n > 9) {
             throw fail();
         }
         multiple = std::stoll(std::string(rest.substr(0, n)));
-        rest = trim(rest.substr(n));
+        rest = core::text::trim_ascii_space(rest.substr(n));
     }
     auto seconds = granularity_seconds(std::string(rest));
     if (!seconds || multiple == 0) {
@@ -96,7 +88,7 @@ std::vector<RateLimit> parse_rate_limits(std::string_view text) {
         if (end == std::string_view::npos) {
             end = text.size();
         }
-        if (!trim(text.substr(start, end - start)).empty()) {
+        if (!core::text::trim_ascii_space(text.substr(start, end - start)).empty()) {
             limits.push_back(parse_one(text.substr(start, end - start)));
         }
         start = end + 1;
