@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <string>
 
+#include <gtest/gtest.h>
+
 #include "service_scripts.h"
 #include "temp_dir.h"
 
@@ -33,6 +35,14 @@ private:
     std::string scripts_;
     TempDir dir_{"postgres"};
     std::uint16_t port_ = 0;
+};
+
+// The cluster as a gtest environment: one for a whole test binary, started before its tests.
+class PostgresEnvironment : public ::testing::Environment, public PostgresServer {
+public:
+    explicit PostgresEnvironment(std::string source_dir) : PostgresServer(std::move(source_dir)) {}
+    void SetUp() override { start(); }
+    void TearDown() override { stop(30); }
 };
 
 }  // namespace testing_support

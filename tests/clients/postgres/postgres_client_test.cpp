@@ -25,6 +25,7 @@
 #include "clients/postgres/connection.h"
 #include "clients/postgres/pool.h"
 #include "postgres_server.h"
+#include "run_coroutine.h"
 #include "service_scripts.h"
 
 namespace {
@@ -43,14 +44,7 @@ using clients::postgres::Statement;
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
-class Server : public testing::Environment, public testing_support::PostgresServer {
-public:
-    Server() : PostgresServer(SOURCE_DIR) {}
-    void SetUp() override { start(); }
-    void TearDown() override { stop(30); }
-};
-
-Server* server = nullptr;
+testing_support::PostgresEnvironment* server = nullptr;
 
 awaitable<void> sleep_for(Clock::duration duration) {
     asio::steady_timer timer(co_await asio::this_coro::executor, duration);
@@ -93,25 +87,9 @@ protected:
         co_return co_await Connection::connect(io_.get_executor(), options);
     }
 
-    // Runs the coroutine `body()` on io_ to its end; what it throws is a test failure.
     template <typename Body>
     void run(Body body) {
-        std::exception_ptr failure;
-        bool finished = false;
-        asio::co_spawn(io_, body(), [&](std::exception_ptr thrown) {
-            failure = thrown;
-            finished = true;
-        });
-        io_.run_for(120s);
-        io_.restart();
-        ASSERT_TRUE(finished) << "the test coroutine did not finish";
-        if (failure) {
-            try {
-                std::rethrow_exception(failure);
-            } catch (const std::exception& error) {
-                FAIL() << "exception: " << error.what();
-            }
-        }
+        testing_support::run_coroutine(io_, std::move(body));
     }
 
     asio::io_context io_;
@@ -631,7 +609,7 @@ TEST_F(PostgresClient, LeasesAndWaitersMayOutliveThePool) {
 
 int main(int argc, char** argv) {
     testing::InitGoogleTest(&argc, argv);
-    server = new Server;
+    server = new testing_support::PostgresEnvironment(SOURCE_DIR);
     testing::AddGlobalTestEnvironment(server);
     return RUN_ALL_TESTS();
 }

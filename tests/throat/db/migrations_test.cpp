@@ -14,6 +14,7 @@
 
 #include "clients/postgres/error.h"
 #include "postgres_server.h"
+#include "run_coroutine.h"
 
 namespace {
 
@@ -23,14 +24,7 @@ using clients::postgres::Connection;
 using throat::db::Migration;
 using namespace std::chrono_literals;
 
-class Server : public testing::Environment, public testing_support::PostgresServer {
-public:
-    Server() : PostgresServer(SOURCE_DIR) {}
-    void SetUp() override { start(); }
-    void TearDown() override { stop(30); }
-};
-
-Server* server = nullptr;
+testing_support::PostgresEnvironment* server = nullptr;
 
 class Migrations : public testing::Test {
 protected:
@@ -57,22 +51,7 @@ protected:
 
     template <typename Body>
     void run(Body body) {
-        std::exception_ptr failure;
-        bool finished = false;
-        asio::co_spawn(io_, body(), [&](std::exception_ptr thrown) {
-            failure = thrown;
-            finished = true;
-        });
-        io_.run_for(120s);
-        io_.restart();
-        ASSERT_TRUE(finished) << "the test coroutine did not finish";
-        if (failure) {
-            try {
-                std::rethrow_exception(failure);
-            } catch (const std::exception& error) {
-                FAIL() << "exception: " << error.what();
-            }
-        }
+        testing_support::run_coroutine(io_, std::move(body));
     }
 
     static inline int count_ = 0;
@@ -191,7 +170,7 @@ TEST_F(Migrations, TwoProcessesStartingTogetherMigrateOnce) {
 
 int main(int argc, char** argv) {
     testing::InitGoogleTest(&argc, argv);
-    server = new Server;
+    server = new testing_support::PostgresEnvironment(SOURCE_DIR);
     testing::AddGlobalTestEnvironment(server);
     return RUN_ALL_TESTS();
 }
