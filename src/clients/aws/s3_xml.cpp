@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "core/text/markup.h"
 #include "core/text/utf8.h"
 
 namespace clients::aws {
@@ -139,38 +140,12 @@ std::optional<std::string> parse_upload_id(std::string_view body) {
     return id;
 }
 
-std::string xml_escape(std::string_view text) {
-    std::string out;
-    for (char c : text) {
-        switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            case '\'':
-                out += "&apos;";
-                break;
-            default:
-                out += c;
-        }
-    }
-    return out;
-}
-
 std::string complete_multipart_upload_body(const std::vector<CompletedPart>& parts) {
     std::string body =
         "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">";
     for (const auto& part : parts) {
         body += "<Part><PartNumber>" + std::to_string(part.number) + "</PartNumber><ETag>" +
-                xml_escape(part.etag) + "</ETag></Part>";
+                core::text::escape_markup(part.etag) + "</ETag></Part>";
     }
     return body + "</CompleteMultipartUpload>";
 }

@@ -35,7 +35,4 @@ struct CompletedPart {
 // The body of CompleteMultipartUpload.
 std::string complete_multipart_upload_body(const std::vector<CompletedPart>& parts);
 
-// `text` with & < > " ' escaped.
-std::string xml_escape(std::string_view text);
-
 }  // namespace clients::aws

@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/text/markup.h"
+
 namespace throat::markdown {
 namespace {
 
@@ -36,37 +38,11 @@ bool allowed_url(std::string_view url) {
     return false;
 }
 
-std::string escape_html(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (char c : text) {
-        switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            case '\'':
-                out += "&#39;";
-                break;
-            default:
-                out += c;
-        }
-    }
-    return out;
-}
-
 std::string link_open(std::string_view url, std::string_view title = {}) {
-    std::string tag = "<a " + std::string(kLinkAttributes) + " href=\"" + escape_html(url) + "\"";
+    std::string tag =
+        "<a " + std::string(kLinkAttributes) + " href=\"" + core::text::escape_markup(url) + "\"";
     if (!title.empty()) {
-        tag += " title=\"" + escape_html(title) + "\"";
+        tag += " title=\"" + core::text::escape_markup(title) + "\"";
     }
     return tag + ">";
 }
