@@ -305,6 +305,9 @@ Response Connection::error_response(const Endpoint* endpoint, bhttp::status stat
     if (endpoint && endpoint->options.error_response) {
         return endpoint->options.error_response(status, reason);
     }
+    if (worker_.context().router.error_response()) {
+        return worker_.context().router.error_response()(status, reason);
+    }
     return falcon_error(status);
 }
 
@@ -381,9 +384,9 @@ asio::awaitable<bool> Connection::serve_request() {
 
     using Kind = Router::Match::Kind;
     if (match.kind == Kind::not_found) {
-        response = falcon_error(bhttp::status::not_found);
+        response = error_response(nullptr, bhttp::status::not_found, "not_found");
     } else if (match.kind == Kind::method_not_allowed) {
-        response = falcon_error(bhttp::status::method_not_allowed);
+        response = error_response(nullptr, bhttp::status::method_not_allowed, "method_not_allowed");
         response.set(bhttp::field::allow, match.allow);
     } else if (match.kind == Kind::options) {
         response = Response{bhttp::status::ok, head.version()};
@@ -410,7 +413,8 @@ asio::awaitable<bool> Connection::serve_request() {
             if (context.error_reporter) {
                 context.error_reporter->report(request, e);
             }
-            response = falcon_error(bhttp::status::internal_server_error);
+            response =
+                error_response(endpoint, bhttp::status::internal_server_error, "internal_error");
         }
         switch (body.error()) {
             case BodyError::none:

@@ -42,6 +42,12 @@ public:
              RouteOptions options = {});
     void add_websocket(std::string_view pattern, WebSocketHandler handler);
 
+    // Builds the answers the core gives for this router's program where a route has no
+    // formatter of its own: unknown paths (404), other methods (405), handler failures (500)
+    // and the body limits. Default: Falcon's JSON errors.
+    void set_error_response(ErrorFormatter formatter) { error_response_ = std::move(formatter); }
+    const ErrorFormatter& error_response() const { return error_response_; }
+
     struct Match {
         enum class Kind { endpoint, not_found, method_not_allowed, options };
         Kind kind = Kind::not_found;
@@ -64,6 +70,7 @@ private:
 
     std::vector<std::unique_ptr<Route>> routes_;
     std::unordered_map<std::string, Route*> literal_routes_;
+    ErrorFormatter error_response_;
 };
 
 }  // namespace core::http
