@@ -9,7 +9,7 @@ set -euo pipefail
 build_packages=(g++ cmake ninja-build ccache pkg-config
     libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
     libssl-dev zlib1g-dev librabbitmq-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
-    libcrypt-dev libyaml-cpp-dev libpq-dev)
+    libcrypt-dev libyaml-cpp-dev libpq-dev libkainjow-mustache-dev)
 test_packages=(libgtest-dev libgmock-dev libbenchmark-dev clang-format python3 openssl
     clang libclang-rt-14-dev systemd)
 bench_packages=(wrk nginx-light procps)

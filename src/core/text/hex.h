@@ -1,5 +1,8 @@
 #pragma once
 
+#include <span>
+#include <string>
+
 namespace core {
 
 // The value of one hexadecimal digit (either case), or -1 when `c` is not one.
@@ -14,6 +17,18 @@ constexpr int hex_digit_value(char c) {
         return c - 'A' + 10;
     }
     return -1;
+}
+
+// Lower-case hexadecimal, two digits a byte.
+inline std::string to_hex(std::span<const unsigned char> bytes) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    std::string text;
+    text.reserve(bytes.size() * 2);
+    for (unsigned char byte : bytes) {
+        text += kDigits[byte >> 4];
+        text += kDigits[byte & 0x0F];
+    }
+    return text;
 }
 
 }  // namespace core

@@ -14,7 +14,11 @@ namespace {
 // file. Unlike Throat, debug is off and there is no built-in secret key.
 constexpr std::string_view kDefaults = R"(
 site:
+  name: Throat
   sub_prefix: s
+  enable_registration: true
+  enable_posting: true
+  title_edit_timeout: 300
   trusted_proxy_count: 0
   custom_hot_sort: false
   enable_totp: false
@@ -39,6 +43,9 @@ app:
 database:
   max_connections: 10
   stale_timeout: 300
+  acquire_timeout: 5
+  connect_timeout: 10
+  query_timeout: 30
 ratelimit:
   enabled: true
   default: 60/minute
