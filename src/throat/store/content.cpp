@@ -1,6 +1,8 @@
 #include "throat/store/content.h"
 
+#include <algorithm>
 #include <array>
+#include <cctype>
 #include <map>
 
 #include "clients/postgres/pool.h"
@@ -189,6 +191,19 @@ const Statement kSelfVoteComment{
     "WITH vote AS (INSERT INTO sub_post_comment_votes (cid, uid, positive) VALUES ($1, $2, true))"
     " UPDATE users SET given = given + 1 WHERE uid = $2"};
 
+const Statement kMarkViewed{
+    "mark_viewed",
+    "WITH seen AS (INSERT INTO sub_post_comment_views (cid, uid, pid)"
+    "   SELECT c.cid, $1::text, c.pid FROM sub_post_comments c JOIN sub_posts p ON p.pid = c.pid"
+    "   JOIN users u ON u.uid = c.uid"
+    "   WHERE c.cid = ANY ($2::text[]) AND c.uid <> $1::text AND c.status = 0 AND u.status <> 10"
+    "   AND p.deleted = 0 AND p.posted > now() - make_interval(secs => $3::float8 * 86400)"
+    "   ON CONFLICT (cid, uid) DO NOTHING RETURNING cid)"
+    " UPDATE sub_post_comments c SET views = views + 1 FROM seen WHERE c.cid = seen.cid"
+    " RETURNING c.cid, c.upvotes, c.downvotes, c.views"};
+const Statement kSetBestScore{"set_best_score",
+                              "UPDATE sub_post_comments SET best_score = $2 WHERE cid = $1"};
+
 CommentRecord comment_from(const Result& rows, int row) {
     return CommentRecord{.cid = rows.get<std::string>(row, 0),
                          .parent_cid = rows.get<std::string>(row, 1),
@@ -333,6 +348,34 @@ awaitable<std::optional<CommentRecord>> find_comment(Connection& db, std::string
         co_return std::nullopt;
     }
     co_return comment_from(rows, 0);
+}
+
+awaitable<int> mark_viewed(Connection& db, std::string_view uid,
+                           const std::vector<std::string>& cids, double archive_after_days) {
+    // The ids go in as one text[] literal: only ids of our own shape (uuids) are taken.
+    std::string array = "{";
+    for (const auto& cid : cids) {
+        bool plain =
+            !cid.empty() && cid.size() <= 40 && std::all_of(cid.begin(), cid.end(), [](char c) {
+                return std::isxdigit(static_cast<unsigned char>(c)) || c == '-';
+            });
+        if (plain) {
+            array += (array.size() > 1 ? "," : "") + cid;
+        }
+    }
+    array += "}";
+    if (array == "{}") {
+        co_return 0;
+    }
+    co_return co_await clients::postgres::transaction(db, [&](Connection& tx) -> awaitable<int> {
+        Result seen = co_await tx.query(kMarkViewed, uid, array, archive_after_days);
+        for (int row = 0; row < seen.rows(); ++row) {
+            double best = content::best_score(seen.get<int>(row, 1), seen.get<int>(row, 2),
+                                              seen.get<int>(row, 3));
+            co_await tx.query(kSetBestScore, seen.get<std::string>(row, 0), best);
+        }
+        co_return seen.rows();
+    });
 }
 
 awaitable<std::optional<std::int64_t>> comment_post(Connection& db, std::string_view cid) {

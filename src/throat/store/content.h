@@ -86,6 +86,11 @@ struct NewComment {
 awaitable<std::string> create_comment(Connection& db, const NewComment& comment);
 awaitable<std::optional<CommentRecord>> find_comment(Connection& db, std::string_view cid,
                                                      std::string_view viewer_uid);
+// Records that `uid` saw these comments (Throat's mark_viewed): a first view of a visible
+// comment of someone else on a post that is not archived counts in its `views` and
+// recomputes its best_score. Returns how many views were new.
+awaitable<int> mark_viewed(Connection& db, std::string_view uid,
+                           const std::vector<std::string>& cids, double archive_after_days);
 // The post a comment belongs to, when the comment exists.
 awaitable<std::optional<std::int64_t>> comment_post(Connection& db, std::string_view cid);
 

@@ -51,10 +51,18 @@ void add_page(core::http::Router& router, const Site& site, bhttp::verb method,
                });
 }
 
-Response login_redirect(const Exchange& exchange) {
-    std::string next =
-        boost::urls::encode(exchange.request().target(), boost::urls::unreserved_chars);
-    return exchange.redirect("/login?next=" + next, bhttp::status::found);
+Response login_redirect(const Exchange& exchange, std::string_view next) {
+    std::string back = next.empty() ? std::string(exchange.request().target()) : local_path(next);
+    return exchange.redirect(
+        "/login?next=" + boost::urls::encode(back, boost::urls::unreserved_chars),
+        bhttp::status::found);
+}
+
+std::string local_path(std::string_view path) {
+    if (path.starts_with('/') && !path.starts_with("//") && !path.starts_with("/\\")) {
+        return std::string(path);
+    }
+    return "/";
 }
 
 std::optional<int> page_number(std::string_view text) {

@@ -32,8 +32,10 @@ void add_post_routes(core::http::Router& router, const Site& site);
 void add_sub_routes(core::http::Router& router, const Site& site);
 void add_static_routes(core::http::Router& router, const Site& site);
 
-// The login page, coming back to the page asked for afterwards.
-Response login_redirect(const Exchange& exchange);
+// The login page, coming back afterwards to `next` (default: the page asked for).
+Response login_redirect(const Exchange& exchange, std::string_view next = {});
+// `path` when it is a path on this site, else "/": never //host or a scheme (an open redirect).
+std::string local_path(std::string_view path);
 // A page number from the path: nothing unless it is a positive integer.
 std::optional<int> page_number(std::string_view text);
 

@@ -5,14 +5,6 @@
 namespace throat::web {
 namespace {
 
-// Only a path on this site: never //host or a scheme (an open redirect).
-std::string safe_next(std::string_view next) {
-    if (next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\")) {
-        return std::string(next);
-    }
-    return "/";
-}
-
 std::string query_value(std::string_view query, std::string_view name) {
     auto form = Form::parse("application/x-www-form-urlencoded", query);
     return form ? std::string(form->get(name)) : std::string();
@@ -101,7 +93,7 @@ awaitable<Response> submit_register(Exchange& exchange) {
 }
 
 awaitable<Response> show_login(Exchange& exchange) {
-    std::string next = safe_next(query_value(exchange.request().query(), "next"));
+    std::string next = local_path(query_value(exchange.request().query(), "next"));
     if (exchange.user()) {
         co_return exchange.redirect(next, bhttp::status::found);
     }
@@ -116,7 +108,7 @@ awaitable<Response> submit_login(Exchange& exchange) {
     }
     std::string username(form->get("username"));
     std::string password(form->get("password"));
-    std::string next = safe_next(form->get("next"));
+    std::string next = local_path(form->get("next"));
     constexpr std::string_view kInvalid = "Invalid username or password.";
     if (username.empty() || username.size() > 256 || accounts::password_problem(password)) {
         co_return login_page(exchange, bhttp::status::ok, kInvalid, username, next);

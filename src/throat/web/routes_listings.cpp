@@ -22,7 +22,9 @@ View sub_sidebar(Exchange& exchange, const store::SubRecord& sub, int subscripti
     view.set("title", sub.title);
     view.set("url", sub_url(exchange.site(), sub.name));
     view.set("subscribers", std::to_string(sub.subscribers));
+    view.set("subscribers_label", sub.subscribers == 1 ? "subscriber" : "subscribers");
     view.set("posts", std::to_string(sub.posts));
+    view.set("posts_label", sub.posts == 1 ? "post" : "posts");
     view.set("owner", sub.owner);
     view.set("created", time_ago(sub.created, exchange.now()));
     if (!sub.sidebar.empty()) {

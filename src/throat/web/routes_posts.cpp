@@ -1,3 +1,4 @@
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "throat/content/comment_tree.h"
@@ -245,7 +246,7 @@ awaitable<Response> send_comment(Exchange& exchange) {
     if (!exchange.user()) {
         co_return exchange.wants_json()
             ? exchange.json_error(bhttp::status::forbidden, "Not authorized")
-            : login_redirect(exchange);
+            : login_redirect(exchange, "/p/" + std::string(exchange.request().param("pid")));
     }
     std::optional<std::int64_t> pid = post_id(exchange.request().param("pid"));
     if (std::string_view field = form->get("post");
@@ -394,7 +395,9 @@ PageHandler vote(bool on_comment) {
             co_return exchange.json_error(bhttp::status::bad_request, kExpired);
         }
         if (!exchange.user()) {
-            co_return exchange.json_error(bhttp::status::forbidden, "Not authorized");
+            co_return exchange.wants_json()
+                ? exchange.json_error(bhttp::status::forbidden, "Not authorized")
+                : login_redirect(exchange, form->get("next"));
         }
         std::optional<content::VoteValue> value = vote_value(exchange.request().param("value"));
         if (!value) {
@@ -419,15 +422,39 @@ PageHandler vote(bool on_comment) {
                                           outcome.refused->message);
         }
         if (!exchange.wants_json()) {
-            std::string_view back = form->get("next");
-            co_return exchange.redirect(
-                back.starts_with('/') && !back.starts_with("//") ? back : "/",
-                bhttp::status::see_other);
+            co_return exchange.redirect(local_path(form->get("next")), bhttp::status::see_other);
         }
         boost::json::object answer{
             {"status", "ok"}, {"score", outcome.score}, {"rm", outcome.removed}};
         co_return exchange.json(bhttp::status::ok, boost::json::serialize(answer));
     };
+}
+
+// POST /do/mark_viewed {cids: JSON list}: the page's script reports the comments shown; their
+// views make the "best" order (Throat's Wilson bound uses views as the trials).
+awaitable<Response> mark_viewed(Exchange& exchange) {
+    std::optional<Form> form = co_await exchange.form();
+    if (!form || !exchange.csrf_valid(*form)) {
+        co_return exchange.json_error(bhttp::status::bad_request, kExpired);
+    }
+    if (!exchange.user()) {
+        co_return exchange.json_error(bhttp::status::forbidden, "Not authorized");
+    }
+    boost::system::error_code error;
+    boost::json::value listed = boost::json::parse(form->get("cids"), error);
+    if (error || !listed.is_array() || listed.as_array().size() > 1000) {
+        co_return exchange.json_error(bhttp::status::bad_request, "Invalid comment list");
+    }
+    std::vector<std::string> cids;
+    for (const auto& cid : listed.as_array()) {
+        if (cid.is_string()) {
+            cids.emplace_back(cid.as_string());
+        }
+    }
+    Connection& db = *co_await exchange.db();
+    co_await store::mark_viewed(db, exchange.uid(), cids,
+                                exchange.site().settings.votes.archive_post_after_days);
+    co_return exchange.json(bhttp::status::ok, R"({"status":"ok"})");
 }
 
 // POST /do/preview {text}: the markdown as it will show.
@@ -462,6 +489,7 @@ void add_post_routes(core::http::Router& router, const Site& site) {
     add_page(router, site, bhttp::verb::post, "/do/vote/{pid}/{value}", vote(false));
     add_page(router, site, bhttp::verb::post, "/do/votecomment/{cid}/{value}", vote(true));
     add_page(router, site, bhttp::verb::post, "/do/preview", preview);
+    add_page(router, site, bhttp::verb::post, "/do/mark_viewed", mark_viewed);
 }
 
 }  // namespace throat::web

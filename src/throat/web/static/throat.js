@@ -87,6 +87,7 @@ async function loadMore(link) {
   const marker = link.closest(".more");
   const holder = document.createElement("div");
   holder.innerHTML = result.answer;
+  markViewed(holder);
   marker.replaceWith(...holder.children);
 }
 
@@ -108,4 +109,16 @@ document.addEventListener("click", (event) => {
     event.preventDefault();
     loadMore(link).catch(() => announce("Could not load the comments."));
   }
+});
+
+// Comments shown to a logged-in reader count as viewed: the "best" order weighs votes by views.
+function markViewed(root) {
+  if (!document.querySelector(".account .me")) return;
+  const cids = [...root.querySelectorAll(".comment[data-cid]")].map((c) => c.dataset.cid);
+  if (cids.length) post("/do/mark_viewed", { cids: JSON.stringify(cids) }).catch(() => {});
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const comments = document.getElementById("comments");
+  if (comments) markViewed(comments);
 });
