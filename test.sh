@@ -15,7 +15,7 @@ if [ "${1:-}" = "--no-sanitize" ]; then
     shift
 fi
 
-scripts/install-deps.sh test s3 queues postgres runtime
+scripts/install-deps.sh test s3 queues postgres browser runtime
 
 fuzz_seconds=${FUZZ_SECONDS:-60}
 if [ "$fuzz_seconds" != 0 ]; then

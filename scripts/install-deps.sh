@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages the project needs, and nothing that is already there.
-# Usage: scripts/install-deps.sh [build] [test] [bench] [s3] [queues] [postgres] [runtime]
+# Usage: scripts/install-deps.sh [build] [test] [bench] [s3] [queues] [postgres] [browser] [runtime]
 #   (default: build)
 #   runtime: what the built antenna needs to run (deploy/docker/runtime-packages.txt), the same
 #   step the container image's runtime stage runs.
@@ -22,6 +22,10 @@ command -v npm >/dev/null || queues_packages+=(nodejs npm)
 # PostgreSQL for throat's database client and its tests (scripts/services/start-postgres.sh runs
 # a throwaway cluster; the package's own cluster is not used).
 postgres_packages=(postgresql-15)
+# Headless Chromium for throat's browser test (tests/throat/browser/run.sh), driven by the npm
+# package playwright-core, which needs Node.js (npm ci installs it on the test's first run).
+browser_packages=(chromium)
+command -v npm >/dev/null || browser_packages+=(nodejs npm)
 
 here=$(cd "$(dirname "$0")" && pwd)
 wanted=()
@@ -34,9 +38,10 @@ for group in "$@"; do
         s3) wanted+=("${s3_packages[@]}") ;;
         queues) wanted+=("${queues_packages[@]}") ;;
         postgres) wanted+=("${postgres_packages[@]}") ;;
+        browser) wanted+=("${browser_packages[@]}") ;;
         runtime) mapfile -t runtime_packages < <(grep -v '^#' "$here/../deploy/docker/runtime-packages.txt")
                  wanted+=("${runtime_packages[@]}") ;;
-        *) echo "install-deps: unknown group '$group' (build, test, bench, s3, queues, postgres, runtime)" >&2; exit 2 ;;
+        *) echo "install-deps: unknown group '$group' (build, test, bench, s3, queues, postgres, browser, runtime)" >&2; exit 2 ;;
     esac
 done
 
