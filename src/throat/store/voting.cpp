@@ -69,6 +69,31 @@ std::optional<VoteValue> previous_vote(const Result& rows) {
     return rows.get<bool>(0, 0) ? VoteValue::up : VoteValue::down;
 }
 
+// The statements that keep one kind of vote (on posts, on comments).
+struct VoteRows {
+    const Statement& previous;
+    const Statement& store;
+    const Statement& remove;
+};
+const VoteRows kPostVoteRows{kPostVote, kStorePostVote, kDeletePostVote};
+const VoteRows kCommentVoteRows{kCommentVote, kStoreCommentVote, kDeleteCommentVote};
+
+// Stores, turns around or takes back the voter's vote on `target` (a pid or a cid) and
+// returns what that changes.
+template <typename Target>
+awaitable<content::VoteEffect> record_vote(Connection& tx, const VoteRows& rows,
+                                           const Target& target, std::string_view voter,
+                                           VoteValue value) {
+    Result earlier = co_await tx.query(rows.previous, target, voter);
+    content::VoteEffect effect = content::vote_effect(previous_vote(earlier), value);
+    if (effect.stored) {
+        co_await tx.query(rows.store, target, voter, *effect.stored == VoteValue::up);
+    } else {
+        co_await tx.query(rows.remove, target, voter);
+    }
+    co_return effect;
+}
+
 // Locks both users and returns the voter's given balance (0 when the voter is gone).
 awaitable<int> lock_users(Connection& tx, std::string_view author, std::string_view voter) {
     Result users = co_await tx.query(kLockUsers, author, voter);
@@ -102,13 +127,8 @@ awaitable<VoteOutcome> vote_on_post(Connection& db, std::int64_t pid, std::strin
             if ((outcome.refused = content::vote_refusal(context))) {
                 co_return outcome;
             }
-            Result earlier = co_await tx.query(kPostVote, pid, voter_uid);
-            content::VoteEffect effect = content::vote_effect(previous_vote(earlier), value);
-            if (effect.stored) {
-                co_await tx.query(kStorePostVote, pid, voter_uid, *effect.stored == VoteValue::up);
-            } else {
-                co_await tx.query(kDeletePostVote, pid, voter_uid);
-            }
+            content::VoteEffect effect =
+                co_await record_vote(tx, kPostVoteRows, pid, voter_uid, value);
             Result counted = co_await tx.query(kCountPostVote, pid, effect.score_delta,
                                                effect.upvotes_delta, effect.downvotes_delta);
             co_await tx.query(kCreditUsers, outcome.author_uid, voter_uid, effect.score_delta,
@@ -147,14 +167,8 @@ awaitable<VoteOutcome> vote_on_comment(Connection& db, std::string_view cid,
             if ((outcome.refused = content::vote_refusal(context))) {
                 co_return outcome;
             }
-            Result earlier = co_await tx.query(kCommentVote, cid, voter_uid);
-            content::VoteEffect effect = content::vote_effect(previous_vote(earlier), value);
-            if (effect.stored) {
-                co_await tx.query(kStoreCommentVote, cid, voter_uid,
-                                  *effect.stored == VoteValue::up);
-            } else {
-                co_await tx.query(kDeleteCommentVote, cid, voter_uid);
-            }
+            content::VoteEffect effect =
+                co_await record_vote(tx, kCommentVoteRows, cid, voter_uid, value);
             // Throat recomputes best_score on a vote only once the comment has been seen.
             std::optional<double> best;
             if (views > 0) {

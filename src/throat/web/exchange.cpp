@@ -90,6 +90,20 @@ awaitable<std::optional<Form>> Exchange::form() {
     co_return Form::parse(request_.header(bhttp::field::content_type), *body);
 }
 
+awaitable<std::optional<Form>> Exchange::submitted_form() {
+    std::optional<Form> submitted = co_await form();
+    if (submitted && csrf_valid(*submitted)) {
+        co_return submitted;
+    }
+    co_return std::nullopt;
+}
+
+Response Exchange::refused_form() const {
+    constexpr std::string_view kExpired = "The form expired. Reload the page and try again.";
+    return wants_json() ? json_error(bhttp::status::bad_request, kExpired)
+                        : error_page(bhttp::status::bad_request, kExpired);
+}
+
 std::string Exchange::csrf_token() const {
     return site_.sessions.csrf_token(session_);
 }

@@ -49,6 +49,10 @@ public:
 
     // The body as form fields; nothing when it did not arrive or is not a form.
     awaitable<std::optional<Form>> form();
+    // The body as form fields when its CSRF token is this session's; nothing otherwise.
+    awaitable<std::optional<Form>> submitted_form();
+    // The answer to a form that submitted_form() refused: 400, in JSON for scripts.
+    Response refused_form() const;
     std::string csrf_token() const;
     // The form's csrf_token field, or the X-CSRFToken header, matches this session.
     bool csrf_valid(const Form& form) const;

@@ -50,10 +50,9 @@ awaitable<Response> submit_register(Exchange& exchange) {
     if (!settings.enable_registration) {
         co_return exchange.error_page(bhttp::status::forbidden, "Registration is disabled.");
     }
-    std::optional<Form> form = co_await exchange.form();
-    if (!form || !exchange.csrf_valid(*form)) {
-        co_return exchange.error_page(bhttp::status::bad_request,
-                                      "The form expired. Reload the page and try again.");
+    std::optional<Form> form = co_await exchange.submitted_form();
+    if (!form) {
+        co_return exchange.refused_form();
     }
     std::string username(form->get("username"));
     std::string password(form->get("password"));
@@ -101,10 +100,9 @@ awaitable<Response> show_login(Exchange& exchange) {
 }
 
 awaitable<Response> submit_login(Exchange& exchange) {
-    std::optional<Form> form = co_await exchange.form();
-    if (!form || !exchange.csrf_valid(*form)) {
-        co_return exchange.error_page(bhttp::status::bad_request,
-                                      "The form expired. Reload the page and try again.");
+    std::optional<Form> form = co_await exchange.submitted_form();
+    if (!form) {
+        co_return exchange.refused_form();
     }
     std::string username(form->get("username"));
     std::string password(form->get("password"));
@@ -132,10 +130,9 @@ awaitable<Response> submit_login(Exchange& exchange) {
 }
 
 awaitable<Response> logout(Exchange& exchange) {
-    std::optional<Form> form = co_await exchange.form();
-    if (!form || !exchange.csrf_valid(*form)) {
-        co_return exchange.error_page(bhttp::status::bad_request,
-                                      "The form expired. Reload the page and try again.");
+    std::optional<Form> form = co_await exchange.submitted_form();
+    if (!form) {
+        co_return exchange.refused_form();
     }
     exchange.log_out();
     co_return exchange.redirect("/", bhttp::status::see_other);

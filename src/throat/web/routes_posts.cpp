@@ -13,8 +13,6 @@ namespace {
 
 using clients::postgres::Connection;
 
-constexpr std::string_view kExpired = "The form expired. Reload the page and try again.";
-
 std::optional<std::int64_t> post_id(std::string_view text) {
     std::int64_t pid = 0;
     auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), pid);
@@ -178,9 +176,9 @@ awaitable<Response> submit_post(Exchange& exchange) {
     if (!exchange.user()) {
         co_return login_redirect(exchange);
     }
-    std::optional<Form> form = co_await exchange.form();
-    if (!form || !exchange.csrf_valid(*form)) {
-        co_return exchange.error_page(bhttp::status::bad_request, kExpired);
+    std::optional<Form> form = co_await exchange.submitted_form();
+    if (!form) {
+        co_return exchange.refused_form();
     }
     Submission submission{.ptype = std::string(exchange.request().param("ptype")),
                           .sub = std::string(form->get("sub")),
@@ -239,9 +237,9 @@ awaitable<Response> submit_post(Exchange& exchange) {
 // ---- Comments
 
 awaitable<Response> send_comment(Exchange& exchange) {
-    std::optional<Form> form = co_await exchange.form();
-    if (!form || !exchange.csrf_valid(*form)) {
-        co_return exchange.json_error(bhttp::status::bad_request, kExpired);
+    std::optional<Form> form = co_await exchange.submitted_form();
+    if (!form) {
+        co_return exchange.refused_form();
     }
     if (!exchange.user()) {
         co_return exchange.wants_json()
@@ -390,9 +388,9 @@ std::optional<content::VoteValue> vote_value(std::string_view text) {
 // "rm"} for scripts; a form without scripts goes back where it came from.
 PageHandler vote(bool on_comment) {
     return [on_comment](Exchange& exchange) -> awaitable<Response> {
-        std::optional<Form> form = co_await exchange.form();
-        if (!form || !exchange.csrf_valid(*form)) {
-            co_return exchange.json_error(bhttp::status::bad_request, kExpired);
+        std::optional<Form> form = co_await exchange.submitted_form();
+        if (!form) {
+            co_return exchange.refused_form();
         }
         if (!exchange.user()) {
             co_return exchange.wants_json()
@@ -433,9 +431,9 @@ PageHandler vote(bool on_comment) {
 // POST /do/mark_viewed {cids: JSON list}: the page's script reports the comments shown; their
 // views make the "best" order (Throat's Wilson bound uses views as the trials).
 awaitable<Response> mark_viewed(Exchange& exchange) {
-    std::optional<Form> form = co_await exchange.form();
-    if (!form || !exchange.csrf_valid(*form)) {
-        co_return exchange.json_error(bhttp::status::bad_request, kExpired);
+    std::optional<Form> form = co_await exchange.submitted_form();
+    if (!form) {
+        co_return exchange.refused_form();
     }
     if (!exchange.user()) {
         co_return exchange.json_error(bhttp::status::forbidden, "Not authorized");
@@ -459,9 +457,9 @@ awaitable<Response> mark_viewed(Exchange& exchange) {
 
 // POST /do/preview {text}: the markdown as it will show.
 awaitable<Response> preview(Exchange& exchange) {
-    std::optional<Form> form = co_await exchange.form();
-    if (!form || !exchange.csrf_valid(*form)) {
-        co_return exchange.json_error(bhttp::status::bad_request, kExpired);
+    std::optional<Form> form = co_await exchange.submitted_form();
+    if (!form) {
+        co_return exchange.refused_form();
     }
     if (!exchange.user()) {
         co_return exchange.json_error(bhttp::status::forbidden, "Not authorized");

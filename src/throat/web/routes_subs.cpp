@@ -30,10 +30,9 @@ awaitable<Response> submit_create_sub(Exchange& exchange) {
     if (!exchange.user()) {
         co_return login_redirect(exchange);
     }
-    std::optional<Form> form = co_await exchange.form();
-    if (!form || !exchange.csrf_valid(*form)) {
-        co_return exchange.error_page(bhttp::status::bad_request,
-                                      "The form expired. Reload the page and try again.");
+    std::optional<Form> form = co_await exchange.submitted_form();
+    if (!form) {
+        co_return exchange.refused_form();
     }
     std::string name(form->get("subname"));
     std::string title(form->get("title"));
@@ -94,9 +93,9 @@ awaitable<Response> directory(Exchange& exchange, int page) {
 // POST /do/subscribe/<sid> and /do/unsubscribe/<sid>: JSON for scripts, else back to the sub.
 PageHandler subscription_change(bool subscribe) {
     return [subscribe](Exchange& exchange) -> awaitable<Response> {
-        std::optional<Form> form = co_await exchange.form();
-        if (!form || !exchange.csrf_valid(*form)) {
-            co_return exchange.json_error(bhttp::status::bad_request, "Invalid CSRF token.");
+        std::optional<Form> form = co_await exchange.submitted_form();
+        if (!form) {
+            co_return exchange.refused_form();
         }
         if (!exchange.user()) {
             co_return exchange.wants_json()
