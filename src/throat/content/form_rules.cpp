@@ -198,6 +198,15 @@ std::optional<std::string> post_link_problem(std::string_view link) {
     if (!valid_url(link)) {
         return "Invalid URL.";
     }
+    // Unlike Throat, only the schemes its markdown links allow: URL() accepts
+    // javascript://host/%0A..., which a link post would put in an href.
+    std::string scheme(link.substr(0, link.find("://")));
+    std::transform(scheme.begin(), scheme.end(), scheme.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (scheme != "http" && scheme != "https" && scheme != "ftp" && scheme != "gopher" &&
+        scheme != "gemini") {
+        return "Invalid URL.";
+    }
     return std::nullopt;
 }
 

@@ -23,7 +23,8 @@ std::optional<std::string> post_title_problem(std::string_view title);
 // At most 65,535 characters (may be empty).
 std::optional<std::string> post_content_problem(std::string_view content);
 // 10-255 characters and a URL with a scheme and a host name with a top-level domain, or an IP
-// address (WTForms' URL()); empty means no link.
+// address (WTForms' URL()), of a scheme a browser opens as a page (http, https, ftp, gopher,
+// gemini); empty means no link.
 std::optional<std::string> post_link_problem(std::string_view link);
 // 1-16,384 characters.
 std::optional<std::string> comment_problem(std::string_view comment);

@@ -59,6 +59,12 @@ TEST(PostBody, ContentLinkAndCommentLimits) {
               "Field must be between 1 and 16384 characters long.");
 }
 
+TEST(PostLink, OnlySchemesThatOpenAPage) {
+    EXPECT_EQ(post_link_problem("javascript://example.com/%0Aalert(1)"), "Invalid URL.");
+    EXPECT_EQ(post_link_problem("data://example.com/text"), "Invalid URL.");
+    EXPECT_EQ(post_link_problem("gemini://example.com/"), std::nullopt);
+}
+
 TEST(PostLink, WtformsUrlRules) {
     for (const char* good :
          {"https://example.com", "http://a.example.org:8080/path?q=1", "ftp://files.example.net/x",
