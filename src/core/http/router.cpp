@@ -122,6 +122,15 @@ Router::Match Router::match(bhttp::verb method, std::string_view path) const {
             return result;
         }
     }
+    if (method == bhttp::verb::head && head_from_get_) {
+        for (const auto& [verb, endpoint] : found->endpoints) {
+            if (verb == bhttp::verb::get && !endpoint.websocket) {
+                result.kind = Match::Kind::endpoint;
+                result.endpoint = &endpoint;
+                return result;
+            }
+        }
+    }
     // Falcon: Allow lists the route's methods sorted, and OPTIONS only on the 405 answer.
     std::vector<std::string> names;
     for (const auto& [verb, endpoint] : found->endpoints) {

@@ -46,6 +46,10 @@ public:
     // formatter of its own: unknown paths (404), other methods (405), handler failures (500)
     // and the body limits. Default: Falcon's JSON errors.
     void set_error_response(ErrorFormatter formatter) { error_response_ = std::move(formatter); }
+
+    // HEAD on a route without a HEAD endpoint is answered by its GET handler, without the body
+    // (as WSGI frameworks do; Falcon, and so antenna, answers 405).
+    void set_head_from_get(bool enabled) { head_from_get_ = enabled; }
     const ErrorFormatter& error_response() const { return error_response_; }
 
     struct Match {
@@ -71,6 +75,7 @@ private:
     std::vector<std::unique_ptr<Route>> routes_;
     std::unordered_map<std::string, Route*> literal_routes_;
     ErrorFormatter error_response_;
+    bool head_from_get_ = false;
 };
 
 }  // namespace core::http

@@ -65,6 +65,17 @@ TEST(Router, ParameterSegmentIsCaptured) {
     EXPECT_EQ(router.match(bhttp::verb::get, "/crash/a/b/raw").kind, Kind::not_found);
 }
 
+TEST(Router, HeadIsMethodNotAllowedUnlessAnsweredByGet) {
+    Router router;
+    router.add(bhttp::verb::get, "/page/{n}", handler(), tagged(7));
+    EXPECT_EQ(router.match(bhttp::verb::head, "/page/1").kind, Kind::method_not_allowed);
+    router.set_head_from_get(true);
+    auto match = router.match(bhttp::verb::head, "/page/1");
+    EXPECT_EQ(match.kind, Kind::endpoint);
+    EXPECT_EQ(tag_of(match), 7u);
+    EXPECT_EQ(router.match(bhttp::verb::head, "/nope").kind, Kind::not_found);
+}
+
 TEST(Router, UnknownPathIsNotFound) {
     Router router;
     router.add(bhttp::verb::post, "/submit", handler());
