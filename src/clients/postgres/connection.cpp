@@ -29,8 +29,16 @@ std::string error_field(const PGresult* result, int field) {
     return value == nullptr ? "" : value;
 }
 
-// Notices (RAISE NOTICE, "there is no transaction in progress") would go to stderr by default.
-void ignore_notice(void*, const PGresult*) {}
+// Notices (RAISE NOTICE, "there is no transaction in progress") would go to stderr by default,
+// so they are dropped, except one: libpq hands an error that arrives on an idle connection to
+// the notice receiver, and a FATAL one is the server saying why it ends the session (shutdown,
+// pg_terminate_backend) just before it closes the socket.
+void watch_notice(void* session_ended, const PGresult* notice) {
+    std::string severity = error_field(notice, PG_DIAG_SEVERITY_NONLOCALIZED);
+    if (severity == "FATAL" || severity == "PANIC") {
+        *static_cast<bool*>(session_ended) = true;
+    }
+}
 
 // Marks the connection busy for one statement. A statement that ends (with its results or a
 // server error) calls done(); one abandoned half-way (an exception, or the coroutine destroyed
@@ -111,7 +119,7 @@ asio::awaitable<void> Connection::open(std::optional<Clock::time_point> deadline
     if (PQstatus(conn_) == CONNECTION_BAD) {
         fail("cannot connect to PostgreSQL: " + trimmed(PQerrorMessage(conn_)));
     }
-    PQsetNoticeReceiver(conn_, ignore_notice, nullptr);
+    PQsetNoticeReceiver(conn_, watch_notice, &session_ended_);
 
     auto limit = Clock::now() + options_.connect_timeout;
     if (deadline && *deadline < limit) {
@@ -179,7 +187,7 @@ bool Connection::check_alive() {
         if (::poll(&fd, 1, 0) <= 0) {
             break;
         }
-        if (PQconsumeInput(conn_) == 0) {
+        if (PQconsumeInput(conn_) == 0 || session_ended_) {
             broken_ = true;
         }
     }

@@ -176,6 +176,7 @@ private:
     std::map<std::string, std::string, std::less<>> prepared_;  // name -> SQL
     bool busy_ = false;
     bool broken_ = false;
+    bool session_ended_ = false;  // the server said FATAL while the connection was idle
     int backend_pid_ = 0;
     Clock::time_point opened_at_ = {};
 };
