@@ -10,6 +10,8 @@
 #include <vector>
 #include <yaml-cpp/yaml.h>
 
+#include "core/config/options.h"
+
 // Throat's configuration (§6.1-6.2 of the spec): a YAML file with Throat's keys, merged onto the
 // defaults, then overridden by environment variables named after the key's path
 // (site.trusted_proxy_count <- SITE_TRUSTED_PROXY_COUNT). Unlike Throat's, an override is read
@@ -17,9 +19,10 @@
 // startup with one line naming the variable.
 namespace throat::config {
 
-class ConfigError : public std::runtime_error {
+// A configuration error of the program as a whole: one line and exit code 2.
+class ConfigError : public core::ConfigError {
 public:
-    using std::runtime_error::runtime_error;
+    using core::ConfigError::ConfigError;
 };
 
 using Environment = std::map<std::string, std::string>;
