@@ -24,7 +24,8 @@ namespace {
 namespace asio = boost::asio;
 using clients::postgres::Connection;
 
-// A libpq connection string from Throat's database keys (host, port, name, user, password).
+// A libpq connection string from Throat's database keys (host, port, name, user, password),
+// and the session settings of our statements.
 std::string conninfo(const config::SiteConfig& site) {
     auto quoted = [](const std::string& value) {
         std::string text = "'";
@@ -43,10 +44,13 @@ std::string conninfo(const config::SiteConfig& site) {
     };
     for (const auto& [key, keyword] : keys) {
         if (std::optional<std::string> value = site.optional_string(key)) {
-            info += (info.empty() ? "" : " ") + std::string(keyword) + "=" + quoted(*value);
+            info += std::string(keyword) + "=" + quoted(*value) + " ";
         }
     }
-    return info;
+    // The listings are prepared statements with the page's OFFSET as a parameter: under the
+    // default plan cache mode the server plans them again on every execution, which costs more
+    // than running them; their generic plans use the same indexes.
+    return info + "options='-c plan_cache_mode=force_generic_plan'";
 }
 
 clients::postgres::ConnectionOptions connection_options(const config::SiteConfig& site) {

@@ -65,6 +65,10 @@ std::string local_path(std::string_view path) {
     return "/";
 }
 
+FormContext page_forms(const Exchange& exchange) {
+    return {.csrf_token = exchange.csrf_token(), .here = std::string(exchange.request().target())};
+}
+
 std::optional<int> page_number(std::string_view text) {
     int page = 0;
     auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), page);
@@ -80,6 +84,7 @@ void add_routes(core::http::Router& router, const Site& site) {
     add_listing_routes(router, site);
     add_sub_routes(router, site);
     add_post_routes(router, site);
+    router.set_head_from_get(true);
     router.set_error_response([](bhttp::status status, std::string_view) {
         std::string reason(bhttp::obsolete_reason(status));
         std::string code = std::to_string(static_cast<unsigned>(status));

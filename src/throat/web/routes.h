@@ -7,6 +7,7 @@
 #include "core/http/router.h"
 #include "throat/web/exchange.h"
 #include "throat/web/site.h"
+#include "throat/web/views.h"
 
 namespace throat::web {
 
@@ -36,6 +37,8 @@ void add_static_routes(core::http::Router& router, const Site& site);
 Response login_redirect(const Exchange& exchange, std::string_view next = {});
 // `path` when it is a path on this site, else "/": never //host or a scheme (an open redirect).
 std::string local_path(std::string_view path);
+// The forms of the page being answered: its CSRF token, and its path to come back to.
+FormContext page_forms(const Exchange& exchange);
 // A page number from the path: nothing unless it is a positive integer.
 std::optional<int> page_number(std::string_view text);
 

@@ -90,11 +90,8 @@ awaitable<Response> listing_page(Exchange& exchange, ListingPlace place, store::
         co_await store::list_posts(db, place.scope, sort, page, exchange.uid());
     View view;
     view.set("heading", place.heading);
-    View items{View::type::list};
-    for (const auto& post : posts) {
-        items.push_back(post_view(exchange.site(), post, exchange.now(), false));
-    }
-    view.set("posts", items);
+    view.set("posts_html",
+             post_summaries_html(exchange.site(), posts, exchange.now(), page_forms(exchange)));
     view.set("empty", posts.empty());
     if (place.sorts) {
         view.set("has_sorts", true);
@@ -194,11 +191,8 @@ void add_listing_routes(core::http::Router& router, const Site& site) {
             const store::Scope by_user{store::Scope::Kind::user, user->uid};
             std::vector<store::PostRecord> posts =
                 co_await store::list_posts(db, by_user, store::Sort::new_, 1, exchange.uid());
-            View items{View::type::list};
-            for (const auto& post : posts) {
-                items.push_back(post_view(exchange.site(), post, exchange.now(), false));
-            }
-            view.set("posts", items);
+            view.set("posts_html", post_summaries_html(exchange.site(), posts, exchange.now(),
+                                                       page_forms(exchange)));
             view.set("empty", posts.empty());
             exchange.release_db();
             co_return exchange.page(bhttp::status::ok, user->name, "user", view);

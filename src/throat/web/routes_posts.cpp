@@ -95,12 +95,11 @@ awaitable<Response> post_page(Exchange& exchange) {
         co_return exchange.error_page(bhttp::status::not_found, "This comment does not exist.");
     }
     bool can_comment = exchange.user().has_value() && !archived(exchange, *post);
-    View view = post_view(exchange.site(), *post, exchange.now(), true);
+    View view = post_view(exchange.site(), *post, exchange.now(), true, page_forms(exchange));
     CommentPage page{.post = *post,
                      .now = exchange.now(),
                      .can_reply = can_comment,
-                     .csrf_token = exchange.csrf_token(),
-                     .here = std::string(exchange.request().target())};
+                     .forms = page_forms(exchange)};
     view.set("comments_html", render_comments(exchange.site(), tree, comments, page));
     view.set("can_comment", can_comment);
     view.set("archived", archived(exchange, *post));
@@ -313,11 +312,11 @@ awaitable<Response> send_comment(Exchange& exchange) {
         co_await store::find_comment(db, cid, exchange.uid());
     exchange.release_db();
     std::vector<content::CommentNode> single{content::CommentNode{.cid = cid}};
-    CommentPage page{.post = *post,
-                     .now = exchange.now(),
-                     .can_reply = true,
-                     .csrf_token = exchange.csrf_token(),
-                     .here = post_url(exchange.site(), *post)};
+    CommentPage page{
+        .post = *post,
+        .now = exchange.now(),
+        .can_reply = true,
+        .forms = {.csrf_token = exchange.csrf_token(), .here = post_url(exchange.site(), *post)}};
     std::string html = render_comments(exchange.site(), single, {*created}, page);
     boost::json::object answer{
         {"status", "ok"}, {"addr", address}, {"cid", cid}, {"comment", html}};
@@ -362,11 +361,11 @@ awaitable<Response> load_more(Exchange& exchange) {
     bool can_reply = exchange.user().has_value() && !archived(exchange, *post);
     Response response{bhttp::status::ok, 11};
     response.set(bhttp::field::content_type, "text/html; charset=utf-8");
-    CommentPage page{.post = *post,
-                     .now = exchange.now(),
-                     .can_reply = can_reply,
-                     .csrf_token = exchange.csrf_token(),
-                     .here = post_url(exchange.site(), *post)};
+    CommentPage page{
+        .post = *post,
+        .now = exchange.now(),
+        .can_reply = can_reply,
+        .forms = {.csrf_token = exchange.csrf_token(), .here = post_url(exchange.site(), *post)}};
     response.body() = render_comments(exchange.site(), tree, comments, page);
     response.prepare_payload();
     co_return response;

@@ -26,10 +26,6 @@ Templates::Templates() {
             std::string name(file.name.substr(0, file.name.size() - kSuffix.size()));
             std::string source(file.content);
             parse(name, source);
-            if (name.starts_with('_')) {
-                std::string_view text = file.content;
-                partials_.emplace_back(name, [text] { return std::string(text); });
-            }
             sources_.emplace(std::move(name), std::move(source));
         }
     }
@@ -49,9 +45,6 @@ const Templates::Parsed& Templates::for_this_thread() const {
 
 std::string Templates::render(std::string_view name, View view) const {
     const Parsed& parsed = for_this_thread();
-    for (const auto& [partial_name, partial] : partials_) {
-        view.set(partial_name, View(partial));
-    }
     auto found = parsed.find(name);
     if (found == parsed.end()) {
         throw std::out_of_range("no template " + std::string(name));

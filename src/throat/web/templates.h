@@ -7,12 +7,12 @@
 #include <string>
 #include <string_view>
 #include <thread>
-#include <utility>
-#include <vector>
 
 // The page templates (src/throat/web/templates/*.mustache): Mustache, with {{value}} escaped for
 // HTML and {{{value}}} for HTML the program made itself (rendered markdown, inner templates).
-// Templates whose name starts with _ are partials, included by the others as {{> _name}}.
+// No partials: kainjow parses a partial's text again at each inclusion, so pieces repeated on a
+// page (a post in a listing, a comment, a vote widget) are rendered on their own and put in as
+// {{{html}}}.
 namespace throat::web {
 
 using View = kainjow::mustache::data;
@@ -32,7 +32,6 @@ private:
     const Parsed& for_this_thread() const;
 
     std::map<std::string, std::string, std::less<>> sources_;
-    std::vector<std::pair<std::string, kainjow::mustache::partial>> partials_;
     mutable std::mutex mutex_;
     mutable std::map<std::thread::id, std::unique_ptr<Parsed>> parsed_;
 };

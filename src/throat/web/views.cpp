@@ -25,12 +25,6 @@ std::string link_domain(std::string_view link) {
     return host;
 }
 
-void set_votes(View& view, int score, int viewer_vote) {
-    view.set("score", std::to_string(score));
-    view.set("upvoted", viewer_vote > 0);
-    view.set("downvoted", viewer_vote < 0);
-}
-
 class CommentRenderer {
 public:
     CommentRenderer(const Site& site, const std::vector<store::CommentRecord>& comments,
@@ -78,16 +72,15 @@ private:
         view.set("time_ago", time_ago(comment.time, page_.now));
         view.set("time_iso", iso_time(comment.time));
         view.set("permalink", post_url(site_, post_) + "/" + comment.cid);
-        view.set("csrf_token", page_.csrf_token);
-        view.set("here", page_.here);
-        view.set("vote_url", "/do/votecomment/" + comment.cid);
+        view.set("csrf_token", page_.forms.csrf_token);
         if (comment.status != 0) {
             view.set("deleted", true);
         } else {
             view.set("author", comment.author);
             view.set("author_url", "/u/" + comment.author);
             view.set("content_html", site_.markdown.render(comment.content));
-            set_votes(view, comment.score, comment.viewer_vote);
+            view.set("votes_html", votes_html(site_, "/do/votecomment/" + comment.cid,
+                                              comment.score, comment.viewer_vote, page_.forms));
             view.set("can_reply", page_.can_reply);
         }
         view.set("children", render(node.children, depth + 1));
@@ -164,11 +157,24 @@ std::string post_url(const Site& site, const store::PostRecord& post) {
            slugify(post.title);
 }
 
-View post_view(const Site& site, const store::PostRecord& post, std::int64_t now,
-               bool with_content) {
+std::string votes_html(const Site& site, std::string_view vote_url, int score, int viewer_vote,
+                       const FormContext& forms) {
+    View view;
+    view.set("vote_url", std::string(vote_url));
+    view.set("score", std::to_string(score));
+    view.set("upvoted", viewer_vote > 0);
+    view.set("downvoted", viewer_vote < 0);
+    view.set("csrf_token", forms.csrf_token);
+    view.set("here", forms.here);
+    return site.templates.render("votes", std::move(view));
+}
+
+View post_view(const Site& site, const store::PostRecord& post, std::int64_t now, bool with_content,
+               const FormContext& forms) {
     View view;
     view.set("pid", std::to_string(post.pid));
-    view.set("vote_url", "/do/vote/" + std::to_string(post.pid));
+    view.set("votes_html", votes_html(site, "/do/vote/" + std::to_string(post.pid), post.score,
+                                      post.viewer_vote, forms));
     view.set("title", post.title);
     view.set("url", post_url(site, post));
     view.set("sub_name", post.sub_name);
@@ -180,7 +186,6 @@ View post_view(const Site& site, const store::PostRecord& post, std::int64_t now
     view.set("time_ago", time_ago(post.posted, now));
     view.set("time_iso", iso_time(post.posted));
     view.set("nsfw", post.nsfw);
-    set_votes(view, post.score, post.viewer_vote);
     if (!post.link.empty()) {
         view.set("link", post.link);
         view.set("domain", link_domain(post.link));
@@ -189,6 +194,15 @@ View post_view(const Site& site, const store::PostRecord& post, std::int64_t now
         view.set("content_html", site.markdown.render(post.content));
     }
     return view;
+}
+
+std::string post_summaries_html(const Site& site, const std::vector<store::PostRecord>& posts,
+                                std::int64_t now, const FormContext& forms) {
+    std::string html;
+    for (const auto& post : posts) {
+        html += site.templates.render("post_summary", post_view(site, post, now, false, forms));
+    }
+    return html;
 }
 
 std::string render_comments(const Site& site, const std::vector<content::CommentNode>& nodes,
