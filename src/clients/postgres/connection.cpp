@@ -187,7 +187,14 @@ bool Connection::check_alive() {
         if (::poll(&fd, 1, 0) <= 0) {
             break;
         }
-        if (PQconsumeInput(conn_) == 0 || session_ended_) {
+        if (PQconsumeInput(conn_) == 0) {
+            broken_ = true;
+            break;
+        }
+        // PQconsumeInput only reads; PQisBusy parses what was read, which hands an error that
+        // came while idle to watch_notice.
+        PQisBusy(conn_);
+        if (session_ended_) {
             broken_ = true;
         }
     }
