@@ -19,6 +19,8 @@ site:
   enable_registration: true
   enable_posting: true
   title_edit_timeout: 300
+  daily_sub_posting_limit: 10
+  daily_site_posting_limit: 25
   trusted_proxy_count: 0
   custom_hot_sort: false
   enable_totp: false

@@ -75,4 +75,8 @@ double best_score(int upvotes, int downvotes, int views) {
     return score < 0 ? -bound : bound;
 }
 
+int user_level(int karma) {
+    return static_cast<int>(std::sqrt(std::max(karma, 0) / 10.0));
+}
+
 }  // namespace throat::content

@@ -57,6 +57,10 @@ VoteEffect vote_effect(std::optional<VoteValue> previous, VoteValue value);
 
 VoteCounts apply(const VoteCounts& counts, const VoteEffect& effect);
 
+// A user's level: the square root of a tenth of the karma (badges add none here). Below 7,
+// Throat keeps daily posting limits.
+int user_level(int karma);
+
 // The lower bound of the Wilson score interval with the views as trials (Throat's best_score):
 // how comments are sorted by "best". Computed on each vote when the comment has views.
 double best_score(int upvotes, int downvotes, int views);

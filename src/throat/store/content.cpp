@@ -94,6 +94,22 @@ const Statement kSelfVotePost{
     "WITH vote AS (INSERT INTO sub_post_votes (pid, uid, positive) VALUES ($1, $2, true))"
     " UPDATE users SET given = given + 1 WHERE uid = $2"};
 
+const Statement kPostingContext{
+    "posting_context",
+    "SELECT EXISTS (SELECT 1 FROM sub_bans WHERE uid = $1 AND sid = $2 AND effective"
+    "   AND (expires IS NULL OR expires > now())),"
+    " EXISTS (SELECT 1 FROM sub_mods WHERE uid = $1 AND sid = $2 AND NOT invite),"
+    " EXISTS (SELECT 1 FROM sub_metadata WHERE sid = $2 AND key = 'restricted' AND value = '1'),"
+    " EXISTS (SELECT 1 FROM sub_metadata WHERE sid = $2 AND key = 'allow_text_posts'"
+    "   AND value = '1'),"
+    " EXISTS (SELECT 1 FROM sub_metadata WHERE sid = $2 AND key = 'allow_link_posts'"
+    "   AND value = '1'),"
+    " (SELECT count(*) FROM sub_posts WHERE uid = $1 AND sid = $2"
+    "   AND posted > now() - interval '1 day'),"
+    " (SELECT count(*) FROM sub_posts WHERE uid = $1 AND posted > now() - interval '1 day'),"
+    " (SELECT max(pid) FROM sub_posts WHERE sid = $2 AND link = $3 AND deleted = 0"
+    "   AND posted > now() - interval '30 days')"};
+
 PostRecord post_from(const Result& rows, int row) {
     return PostRecord{.pid = rows.get<std::int64_t>(row, 0),
                       .sid = rows.get<std::string>(row, 1),
@@ -276,6 +292,19 @@ awaitable<void> add_default_sub(Connection& db, std::string_view sid) {
         "INSERT INTO site_metadata (key, value) SELECT 'default', $1::text WHERE NOT EXISTS"
         " (SELECT 1 FROM site_metadata WHERE key = 'default' AND value = $1::text)",
         sid);
+}
+
+awaitable<PostingContext> posting_context(Connection& db, std::string_view uid,
+                                          std::string_view sid, std::string_view link) {
+    Result row = co_await db.query(kPostingContext, uid, sid, link);
+    co_return PostingContext{.banned = row.get<bool>(0, 0),
+                             .moderator = row.get<bool>(0, 1),
+                             .restricted = row.get<bool>(0, 2),
+                             .text_allowed = row.get<bool>(0, 3),
+                             .link_allowed = row.get<bool>(0, 4),
+                             .posts_in_sub_today = row.get<int>(0, 5),
+                             .posts_today = row.get<int>(0, 6),
+                             .recent_same_link = row.get<std::optional<std::int64_t>>(0, 7)};
 }
 
 awaitable<std::int64_t> create_post(Connection& db, const NewPost& post) {

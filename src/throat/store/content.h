@@ -39,6 +39,20 @@ awaitable<void> add_default_sub(Connection& db, std::string_view sid);
 
 // ---- Posts
 
+// What Throat looks at before it takes a post (subs.py create_post), in one query.
+struct PostingContext {
+    bool banned = false;      // an effective, unexpired sub ban of the poster
+    bool moderator = false;   // the poster moderates the sub
+    bool restricted = false;  // sub_metadata restricted: only mods post
+    bool text_allowed = false;
+    bool link_allowed = false;
+    int posts_in_sub_today = 0;  // by the poster in the last 24 hours
+    int posts_today = 0;
+    std::optional<std::int64_t> recent_same_link = {};  // undeleted, in this sub, last 30 days
+};
+awaitable<PostingContext> posting_context(Connection& db, std::string_view uid,
+                                          std::string_view sid, std::string_view link);
+
 struct NewPost {
     std::string sid = {};
     std::string uid = {};

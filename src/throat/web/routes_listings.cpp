@@ -1,6 +1,6 @@
 #include <array>
-#include <cmath>
 
+#include "throat/content/votes.h"
 #include "throat/store/users.h"
 #include "throat/web/listing.h"
 #include "throat/web/routes.h"
@@ -180,9 +180,7 @@ void add_listing_routes(core::http::Router& router, const Site& site) {
             view.set("name", user->name);
             view.set("score", std::to_string(user->score));
             view.set("given", std::to_string(user->given));
-            // Throat's level: the square root of a tenth of the karma (badges add none here).
-            int level = static_cast<int>(std::sqrt(std::max(user->score, 0) / 10.0));
-            view.set("level", std::to_string(level));
+            view.set("level", std::to_string(content::user_level(user->score)));
             view.set("joined", time_ago(user->joined, exchange.now()));
             int post_count = co_await store::count_user_posts(db, user->uid);
             int comment_count = co_await store::count_user_comments(db, user->uid);

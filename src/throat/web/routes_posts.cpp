@@ -144,10 +144,13 @@ struct Submission {
 };
 
 Response submit_page(Exchange& exchange, bhttp::status status, std::string_view error,
-                     const Submission& submission) {
+                     const Submission& submission, std::string_view error_link = {}) {
     View view;
     if (!error.empty()) {
         view.set("error", std::string(error));
+    }
+    if (!error_link.empty()) {
+        view.set("error_link", std::string(error_link));
     }
     view.set("is_link", submission.ptype == "link");
     view.set("ptype", submission.ptype);
@@ -188,9 +191,14 @@ awaitable<Response> submit_post(Exchange& exchange) {
     if (submission.ptype != "text" && submission.ptype != "link") {
         co_return exchange.error_page(bhttp::status::not_found);
     }
-    if (!exchange.site().settings.enable_posting && !exchange.user()->admin) {
-        co_return submit_page(exchange, bhttp::status::ok, "Posting has been temporarily disabled",
-                              submission);
+    // Throat's checks, in its order and with its messages (subs.py create_post).
+    Connection& db = *co_await exchange.db();
+    std::optional<store::SubRecord> sub = co_await store::find_sub(db, submission.sub);
+    if (!sub) {
+        co_return submit_page(exchange, bhttp::status::ok, "Sub does not exist.", submission);
+    }
+    if (sub->status != 0 && !exchange.user()->admin) {
+        co_return submit_page(exchange, bhttp::status::ok, "Sub is disabled", submission);
     }
     std::optional<std::string> problem = content::post_title_problem(submission.title);
     if (!problem && submission.ptype == "text") {
@@ -198,28 +206,37 @@ awaitable<Response> submit_post(Exchange& exchange) {
         submission.link.clear();
     }
     if (!problem && submission.ptype == "link") {
-        problem = submission.link.empty() ? std::optional<std::string>("This field is required.")
+        problem = submission.link.empty() ? std::optional<std::string>("No link provided.")
                                           : content::post_link_problem(submission.link);
         submission.content.clear();
     }
     if (problem) {
         co_return submit_page(exchange, bhttp::status::ok, *problem, submission);
     }
-    Connection& db = *co_await exchange.db();
-    std::optional<store::SubRecord> sub = co_await store::find_sub(db, submission.sub);
-    if (!sub) {
-        co_return submit_page(exchange, bhttp::status::ok, "Sub does not exist", submission);
+    const store::UserRecord& poster = *exchange.user();
+    store::PostingContext context =
+        co_await store::posting_context(db, poster.uid, sub->sid, submission.link);
+    const SiteSettings& settings = exchange.site().settings;
+    if (!(submission.ptype == "text" ? context.text_allowed : context.link_allowed)) {
+        problem = "That post type is not allowed in this sub.";
+    } else if (!settings.enable_posting && !poster.admin) {
+        problem = "Posting has been temporarily disabled.";
+    } else if (context.banned) {
+        problem = "You're banned from posting on this sub.";
+    } else if (context.restricted && !context.moderator) {
+        problem = "Only mods can post on this sub.";
+    } else if (content::user_level(poster.score) < 7 &&
+               (context.posts_in_sub_today >= settings.daily_sub_posting_limit ||
+                context.posts_today >= settings.daily_site_posting_limit)) {
+        // Throat compares with >, which lets one post more through than the limit says.
+        problem = "You have posted too much today.";
+    } else if (context.recent_same_link) {
+        co_return submit_page(exchange, bhttp::status::ok,
+                              "This link was recently posted on this sub.", submission,
+                              "/p/" + std::to_string(*context.recent_same_link));
     }
-    if (sub->status != 0) {
-        co_return submit_page(exchange, bhttp::status::ok, "Sub is disabled", submission);
-    }
-    clients::postgres::Result banned = co_await db.query(
-        "SELECT EXISTS (SELECT 1 FROM sub_bans WHERE uid = $1 AND sid = $2 AND effective"
-        " AND (expires IS NULL OR expires > now()))",
-        exchange.uid(), sub->sid);
-    if (banned.scalar<bool>()) {
-        co_return submit_page(exchange, bhttp::status::ok, "You're banned from posting on this sub",
-                              submission);
+    if (problem) {
+        co_return submit_page(exchange, bhttp::status::ok, *problem, submission);
     }
     store::NewPost post{.sid = sub->sid,
                         .uid = exchange.user()->uid,

@@ -37,6 +37,8 @@ SiteSettings SiteSettings::from(const config::SiteConfig& config) {
     settings.votes.archive_post_after_days =
         static_cast<double>(config.integer("site.archive_post_after"));
     settings.title_edit_timeout = config.integer("site.title_edit_timeout");
+    settings.daily_sub_posting_limit = config.integer("site.daily_sub_posting_limit");
+    settings.daily_site_posting_limit = config.integer("site.daily_site_posting_limit");
     return settings;
 }
 

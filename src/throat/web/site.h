@@ -30,6 +30,9 @@ struct SiteSettings {
     std::vector<limits::RateLimit> default_limit = {};
     store::VotePolicy votes = {};
     std::int64_t title_edit_timeout = 300;
+    // Posts a user below level 7 may make in a day in one sub, and in all.
+    std::int64_t daily_sub_posting_limit = 10;
+    std::int64_t daily_site_posting_limit = 25;
 
     // Throws config::ConfigError for a value that cannot be used.
     static SiteSettings from(const config::SiteConfig& config);

@@ -209,7 +209,7 @@ TEST_F(Posts, ALinkPostKeepsItsLinkAndAnInvalidLinkIsRefused) {
         {"http://localhost/page", "Invalid URL."},
         // A URL by WTForms' rule, and script in an href: "//..." is a comment up to the newline.
         {"javascript://example.com/%0Aalert(1)", "Invalid URL."},
-        {"", "This field is required."},
+        {"", "No link provided."},
     };
     for (const auto& [link, message] : refused) {
         SCOPED_TRACE(link);
@@ -222,7 +222,7 @@ TEST_F(Posts, ALinkPostKeepsItsLinkAndAnInvalidLinkIsRefused) {
         browser.post("/submit/text",
                      {{"sub", unique_name("nosuchsub")}, {"title", "Lost post"}, {"content", "x"}});
     EXPECT_EQ(no_sub.status, 200);
-    EXPECT_EQ(form_error_in(no_sub.body), "Sub does not exist");
+    EXPECT_EQ(form_error_in(no_sub.body), "Sub does not exist.");
     EXPECT_EQ(posts_in_sub(), 1);
     EXPECT_EQ(db().number("SELECT posts FROM subs WHERE sid = $1", {sid_}), 1);
 }

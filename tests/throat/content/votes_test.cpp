@@ -95,5 +95,14 @@ TEST(BestScore, MatchesThroatsWilsonBound) {
     EXPECT_DOUBLE_EQ(best_score(3, 3, 7), 0.02567895594897479);
 }
 
+TEST(UserLevel, SquareRootOfATenthOfTheKarma) {
+    EXPECT_EQ(user_level(0), 0);
+    EXPECT_EQ(user_level(9), 0);
+    EXPECT_EQ(user_level(10), 1);
+    EXPECT_EQ(user_level(489), 6);
+    EXPECT_EQ(user_level(490), 7);
+    EXPECT_EQ(user_level(-50), 0);
+}
+
 }  // namespace
 }  // namespace throat::content
