@@ -145,10 +145,11 @@ std::string Db::create_sub(const std::string& name, const std::string& owner_uid
         {name});
     query("INSERT INTO sub_mods (uid, sid, power_level) VALUES ($1, $2, 0)", {owner_uid, sid});
     query("INSERT INTO sub_subscribers (uid, sid, status) VALUES ($1, $2, 1)", {owner_uid, sid});
-    query("INSERT INTO sub_metadata (sid, key, value) VALUES ($1, 'mod', $2),"
-          " ($1, 'allow_text_posts', '1'), ($1, 'allow_link_posts', '1'),"
-          " ($1, 'allow_upload_posts', '1')",
-          {sid, owner_uid});
+    query(
+        "INSERT INTO sub_metadata (sid, key, value) VALUES ($1, 'mod', $2),"
+        " ($1, 'allow_text_posts', '1'), ($1, 'allow_link_posts', '1'),"
+        " ($1, 'allow_upload_posts', '1')",
+        {sid, owner_uid});
     return sid;
 }
 
