@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include <boost/beast/core/string.hpp>
+
 namespace core::http {
 
 namespace {
@@ -37,6 +39,19 @@ std::string client_address(std::string_view forwarded_for, const boost::asio::ip
     boost::system::error_code error;
     boost::asio::ip::address address = boost::asio::ip::make_address(entry, error);
     return error ? peer.to_string() : address.to_string();
+}
+
+std::string client_address(const boost::beast::http::fields& headers,
+                           const boost::asio::ip::address& peer, std::size_t trusted_proxies) {
+    std::string forwarded_for;
+    if (trusted_proxies > 0) {
+        for (const auto& field : headers) {
+            if (boost::beast::iequals(field.name_string(), "X-Forwarded-For")) {
+                forwarded_for += (forwarded_for.empty() ? "" : ",") + std::string(field.value());
+            }
+        }
+    }
+    return client_address(forwarded_for, peer, trusted_proxies);
 }
 
 }  // namespace core::http

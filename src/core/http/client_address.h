@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include <boost/asio/ip/address.hpp>
+#include <boost/beast/http/fields.hpp>
 
 namespace core::http {
 
@@ -16,5 +17,8 @@ namespace core::http {
 // `forwarded_for` is every X-Forwarded-For value of the request joined with commas.
 std::string client_address(std::string_view forwarded_for, const boost::asio::ip::address& peer,
                            std::size_t trusted_proxies);
+// The same from a request's headers.
+std::string client_address(const boost::beast::http::fields& headers,
+                           const boost::asio::ip::address& peer, std::size_t trusted_proxies);
 
 }  // namespace core::http

@@ -368,16 +368,8 @@ asio::awaitable<bool> Connection::serve_request() {
     }
 
     ConnectionBody body(*this, parser, body_limit);
-    std::string forwarded_for;
-    if (options.trusted_proxy_count > 0) {
-        for (const auto& field : head) {
-            if (boost::beast::iequals(field.name_string(), "X-Forwarded-For")) {
-                forwarded_for += (forwarded_for.empty() ? "" : ",") + std::string(field.value());
-            }
-        }
-    }
     Request request(head, body, remote_, std::move(match.params),
-                    client_address(forwarded_for, remote_.address(), options.trusted_proxy_count));
+                    client_address(head, remote_.address(), options.trusted_proxy_count));
     Response response;
     bool keep_alive = parser.keep_alive();
     bool linger = false;

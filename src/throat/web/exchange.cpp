@@ -4,7 +4,6 @@
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/beast/core/string.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "core/http/client_address.h"
@@ -129,15 +128,7 @@ void Exchange::log_out() {
 }
 
 std::string Exchange::client_key() const {
-    std::string forwarded;
-    if (site_.settings.trusted_proxy_count > 0) {
-        for (const auto& field : request_.head()) {
-            if (boost::beast::iequals(field.name_string(), "X-Forwarded-For")) {
-                forwarded += (forwarded.empty() ? "" : ",") + std::string(field.value());
-            }
-        }
-    }
-    std::string address = core::http::client_address(forwarded, request_.remote().address(),
+    std::string address = core::http::client_address(request_.head(), request_.remote().address(),
                                                      site_.settings.trusted_proxy_count);
     boost::system::error_code error;
     auto parsed = boost::asio::ip::make_address(address, error);

@@ -58,6 +58,11 @@ Response login_redirect(const Exchange& exchange, std::string_view next) {
         bhttp::status::found);
 }
 
+Response account_needed(const Exchange& exchange, std::string_view next) {
+    return exchange.wants_json() ? exchange.json_error(bhttp::status::forbidden, "Not authorized")
+                                 : login_redirect(exchange, next);
+}
+
 std::string local_path(std::string_view path) {
     if (path.starts_with('/') && !path.starts_with("//") && !path.starts_with("/\\")) {
         return std::string(path);

@@ -35,6 +35,9 @@ void add_static_routes(core::http::Router& router, const Site& site);
 
 // The login page, coming back afterwards to `next` (default: the page asked for).
 Response login_redirect(const Exchange& exchange, std::string_view next = {});
+// A visitor where an account is needed: 403 "Not authorized" for scripts, else the login page
+// (coming back to `next`).
+Response account_needed(const Exchange& exchange, std::string_view next = {});
 // `path` when it is a path on this site, else "/": never //host or a scheme (an open redirect).
 std::string local_path(std::string_view path);
 // The forms of the page being answered: its CSRF token, and its path to come back to.

@@ -258,9 +258,7 @@ awaitable<Response> send_comment(Exchange& exchange) {
         co_return exchange.refused_form();
     }
     if (!exchange.user()) {
-        co_return exchange.wants_json()
-            ? exchange.json_error(bhttp::status::forbidden, "Not authorized")
-            : login_redirect(exchange, "/p/" + std::string(exchange.request().param("pid")));
+        co_return account_needed(exchange, "/p/" + std::string(exchange.request().param("pid")));
     }
     std::optional<std::int64_t> pid = post_id(exchange.request().param("pid"));
     if (std::string_view field = form->get("post");
@@ -409,9 +407,7 @@ PageHandler vote(bool on_comment) {
             co_return exchange.refused_form();
         }
         if (!exchange.user()) {
-            co_return exchange.wants_json()
-                ? exchange.json_error(bhttp::status::forbidden, "Not authorized")
-                : login_redirect(exchange, form->get("next"));
+            co_return account_needed(exchange, form->get("next"));
         }
         std::optional<content::VoteValue> value = vote_value(exchange.request().param("value"));
         if (!value) {

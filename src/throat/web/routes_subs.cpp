@@ -98,9 +98,7 @@ PageHandler subscription_change(bool subscribe) {
             co_return exchange.refused_form();
         }
         if (!exchange.user()) {
-            co_return exchange.wants_json()
-                ? exchange.json_error(bhttp::status::forbidden, "Not authorized")
-                : login_redirect(exchange);
+            co_return account_needed(exchange);
         }
         std::string sid(exchange.request().param("sid"));
         clients::postgres::Connection& db = *co_await exchange.db();
