@@ -1,5 +1,6 @@
 #include "throat/web/form.h"
 
+#include <boost/beast/core/string.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -11,19 +12,6 @@ namespace {
 
 std::string_view media_type(std::string_view content_type) {
     return core::text::trim_ascii_space(content_type.substr(0, content_type.find(';')));
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) {
-        return false;
-    }
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        if (std::tolower(static_cast<unsigned char>(a[i])) !=
-            std::tolower(static_cast<unsigned char>(b[i]))) {
-            return false;
-        }
-    }
-    return true;
 }
 
 // application/x-www-form-urlencoded: '+' is a space, %XX a byte; nothing for a bad escape.
@@ -57,7 +45,7 @@ std::optional<std::string> form_decode(std::string_view text) {
 std::optional<Form> Form::parse(std::string_view content_type, std::string_view body) {
     Form form;
     std::string_view type = media_type(content_type);
-    if (iequals(type, "application/x-www-form-urlencoded")) {
+    if (boost::beast::iequals(type, "application/x-www-form-urlencoded")) {
         while (!body.empty()) {
             std::string_view pair = body.substr(0, body.find('&'));
             body.remove_prefix(std::min(body.size(), pair.size() + 1));
@@ -75,7 +63,7 @@ std::optional<Form> Form::parse(std::string_view content_type, std::string_view 
         }
         return form;
     }
-    if (iequals(type, "application/json")) {
+    if (boost::beast::iequals(type, "application/json")) {
         boost::system::error_code error;
         boost::json::value value = boost::json::parse(body, error);
         if (error || !value.is_object()) {

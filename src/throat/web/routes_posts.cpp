@@ -1,3 +1,4 @@
+#include <boost/beast/core/string.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -20,13 +21,6 @@ std::optional<std::int64_t> post_id(std::string_view text) {
         return std::nullopt;
     }
     return pid;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) ==
-                      std::tolower(static_cast<unsigned char>(y));
-           });
 }
 
 bool archived(const Exchange& exchange, const store::PostRecord& post) {
@@ -69,7 +63,8 @@ awaitable<Response> post_page(Exchange& exchange) {
     }
     Connection& db = *co_await exchange.db();
     std::optional<store::PostRecord> post = co_await store::find_post(db, *pid, exchange.uid());
-    if (!post || post->deleted != 0 || !iequals(post->sub_name, exchange.request().param("sub"))) {
+    if (!post || post->deleted != 0 ||
+        !boost::beast::iequals(post->sub_name, exchange.request().param("sub"))) {
         co_return exchange.error_page(bhttp::status::not_found, "This post does not exist.");
     }
     std::string canonical = post_url(exchange.site(), *post);
