@@ -4,6 +4,7 @@ of crash reports (wrk), and prints one table: crashes/s, MB/s, latency, server C
 import argparse
 import asyncio
 import gzip
+import hashlib
 import json
 import math
 import os
@@ -51,14 +52,17 @@ def crash_report(rng, dump_size, annotations, use_json, incompressible=False):
 
 
 def make_corpus(kind, directory, count=48, seed=7):
-    """Crash reports around a 400 KB median with a long tail (or all 5 KB), some gzipped,
-    some with a JSON payload; returns the index path and the mean body size."""
+    """Crash reports around a 400 KB median with a long tail (or all about 400 KB, or all
+    5 KB), some gzipped, some with a JSON payload; returns the index path and the mean body
+    size."""
     rng = random.Random(seed)
     os.makedirs(directory, exist_ok=True)
     lines, total = [], 0
     for i in range(count):
         if kind == "5k":
             dump_size = 2500
+        elif kind == "400k":
+            dump_size = 395_000
         else:
             dump_size = int(min(MAX_BODY - 100_000, max(20_000, rng.lognormvariate(math.log(400_000), 1.0))))
         body = crash_report(rng, dump_size, rng.randint(20, 60), rng.random() < 0.2)
@@ -74,6 +78,36 @@ def make_corpus(kind, directory, count=48, seed=7):
     with open(index, "w") as out:
         out.write("\n".join(lines) + "\n")
     return index, total / count
+
+
+def spooled(spool):
+    """Crashes acknowledged but not yet in storage, as `antenna spool list` counts them."""
+    out = subprocess.run(["build/bin/antenna", "spool", "list"], capture_output=True, text=True,
+                         env=dict(os.environ, CRASHMOVER_SPOOL_DIR=spool))
+    match = re.search(r"^(\d+) crashes", out.stdout, re.M)
+    return int(match.group(1)) if match else "?"
+
+
+def machine_limits(directory):
+    """What no collector on this machine can beat: sha256 on one core (OpenSSL, as antenna)
+    and sequential writes made durable on the benchmark's filesystem, each in bytes/s."""
+    block = os.urandom(1 << 20)
+    digest, started = hashlib.sha256(), time.perf_counter()
+    for _ in range(512):
+        digest.update(block)
+    sha256_rate = 512 * len(block) / (time.perf_counter() - started)
+    path = os.path.join(directory, "write-rate")
+    started = time.perf_counter()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        for _ in range(1024):
+            os.write(fd, block)
+        os.fdatasync(fd)
+    finally:
+        os.close(fd)
+    write_rate = 1024 * len(block) / (time.perf_counter() - started)
+    os.unlink(path)
+    return sha256_rate, write_rate
 
 
 def run_wrk(url, index, connections, duration):
@@ -191,7 +225,7 @@ MODES = {
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--corpus", choices=["realistic", "5k"], default="realistic")
+    parser.add_argument("--corpus", choices=["realistic", "400k", "5k"], default="realistic")
     parser.add_argument("--connections", default="10,50")
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--workers", type=int, default=os.cpu_count())
@@ -220,6 +254,7 @@ def main():
         return
     try:
         index, mean_size = make_corpus(args.corpus, os.path.join(work, "corpus"))
+        sha256_rate, write_rate = machine_limits(work)
         env = dict(os.environ, WORKERS=str(args.workers), ACCESS_LOG="false",
                    LOGGING_LEVEL="WARNING", STATSD_HOST="127.0.0.1", STATSD_PORT="9")
         rows = []
@@ -239,15 +274,18 @@ def main():
                 try:
                     row = measure(name, url, process.pid, index, mean_size, connections,
                                   args.duration)
-                    # Crashes acknowledged but not yet in storage when the load stopped.
-                    ready = os.path.join(spool, "ready")
-                    row["backlog"] = len(os.listdir(ready)) if os.path.isdir(ready) else 0
+                    if os.path.isdir(spool):
+                        row["backlog"] = spooled(spool)
                     rows.append(row)
                 finally:
                     process.send_signal(signal.SIGTERM)
                     process.wait()
-                shutil.rmtree(storage, ignore_errors=True)
-                shutil.rmtree(spool, ignore_errors=True)
+                # Kept until the end: ext4 without a journal searches past inodes freed in the
+                # last 30 s, so deleting a run's files would slow down the next run.
+                for directory in (storage, spool):
+                    if os.path.isdir(directory):
+                        kept = f"done-{len(rows)}-{os.path.basename(directory)}"
+                        os.rename(directory, os.path.join(work, kept))
             if args.target:
                 rows.append(measure(f"target {args.target}", args.target, None, index, mean_size,
                                     connections, args.duration))
@@ -264,6 +302,8 @@ def main():
           f"{args.workers} workers, same machine ({os.cpu_count()} cores), {time.strftime('%Y-%m-%d')}")
     for row in [header, ["-" * w for w in widths]] + table:
         print("| " + " | ".join(c.ljust(w) for c, w in zip(row, widths)) + " |")
+    print(f"machine: sha256 {sha256_rate / 1e9:.2f} GB/s on one core; durable sequential writes "
+          f"{write_rate / 1e6:,.0f} MB/s on the benchmark's filesystem")
     ceiling = {r["c"]: r["rps"] for r in rows if r["name"].startswith("ceiling")}
     target = {r["c"]: r["rps"] for r in rows if r["name"].startswith("target")}
     for r in rows:
@@ -271,6 +311,9 @@ def main():
             print(f"{r['name']} / ceiling at {r['c']} connections: {r['rps'] / ceiling[r['c']]:.2f}")
         if r["name"].startswith("antenna") and r["c"] in target:
             print(f"{r['name']} / target at {r['c']} connections: {r['rps'] / target[r['c']]:.2f}")
+    for c, rps in target.items():
+        print(f"10 x the target at {c} connections: {10 * rps:,.0f} crashes/s, "
+              f"{10 * rps * mean_size / 1e6:,.0f} MB/s of request bodies")
 
 
 if __name__ == "__main__":
