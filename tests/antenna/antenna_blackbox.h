@@ -117,8 +117,9 @@ public:
         wait_until_moved();
         return stored_files(root());
     }
-    // The mover removes a moved crash's record from ready/, forgets it, then its dumps and its
-    // saved marker: once ready/ is empty, the spool no longer counts any crash.
+    // The mover marks a moved crash done, deletes a records file of ready/ once all of its
+    // crashes are done and forgets the crash, then its dumps: once ready/ is empty, the spool
+    // no longer counts any crash.
     bool wait_until_moved(std::chrono::milliseconds timeout = 10s) const {
         auto deadline = std::chrono::steady_clock::now() + timeout;
         auto holds_crashes = [this] {

@@ -16,6 +16,7 @@
 #include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
 
+#include "antenna/spool/spool.h"
 #include "antenna_blackbox.h"
 
 namespace antenna_tests {
@@ -119,13 +120,9 @@ private:
     fs::path away_;
 };
 
-// Crashes waiting in the spool: their records in ready/.
+// Crashes waiting in the spool, as its files say (`antenna spool list`).
 std::size_t spooled(const Collector& collector) {
-    std::size_t count = 0;
-    for (const auto& entry : fs::directory_iterator(collector.spool() / "ready")) {
-        count += entry.path().extension() == ".json" ? 1 : 0;
-    }
-    return count;
+    return antenna::Spool::list(collector.spool()).size();
 }
 
 // Clients post distinct crashes without pause while the collector is killed with SIGKILL at

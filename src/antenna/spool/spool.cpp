@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fcntl.h>
+#include <optional>
 #include <stdexcept>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <system_error>
 #include <unistd.h>
 #include <unordered_set>
@@ -19,10 +22,14 @@ namespace antenna {
 namespace fs = std::filesystem;
 namespace {
 
+constexpr auto kRecordsSuffix = ".jsonl";
+// A records file takes this many commits, then the next file starts, so that a file empties
+// (and is deleted) soon after its crashes are moved.
+constexpr std::size_t kRecordsPerFile = 256;
+// The layouts before records shared files: ready/<id>.json with ready/<id>.saved, and before
+// that ready/<id>/crash.json with dump.<name> files and a "saved" marker.
 constexpr auto kRecordSuffix = ".json";
 constexpr auto kSavedSuffix = ".saved";
-constexpr auto kPartialSuffix = ".partial";
-// The layout before records and dumps were kept flat: ready/<id>/crash.json and dump.<name>.
 constexpr auto kLegacyRecord = "crash.json";
 
 fs::path legacy_dump_path(const fs::path& crash_dir, const std::string& dump_name) {
@@ -37,6 +44,10 @@ bool plain_file_name(std::string_view name) {
 
 bool ends_with(const std::string& text, std::string_view suffix) {
     return text.size() > suffix.size() && text.ends_with(suffix);
+}
+
+std::string stem(const std::string& name, std::string_view suffix) {
+    return name.substr(0, name.size() - suffix.size());
 }
 
 std::int64_t epoch_ms(std::chrono::system_clock::time_point when) {
@@ -59,11 +70,11 @@ std::string record_of(const CrashReport& report, std::chrono::system_clock::time
     });
 }
 
-// Reads a record; its dumps are files of `dumps_dir` (incoming/), or of the crash's directory in
-// the legacy layout (dump.<name>, no "file"). Throws when the record is missing or not what
-// commit() wrote.
-SpoolRecord read_record(const fs::path& record_file, const fs::path& dumps_dir) {
-    boost::json::object record = boost::json::parse(core::read_file(record_file)).as_object();
+// A record as commit() wrote it; its dumps are files of `dumps_dir` (incoming/), or of
+// `legacy_dir` (dump.<name>, no "file") for a crash of the directory layout. Throws when the
+// record is not what commit() wrote.
+SpoolRecord parse_record(boost::json::object record, const fs::path& dumps_dir,
+                         const fs::path& legacy_dir = {}) {
     SpoolRecord result;
     result.report.crash_id = std::string(record.at("crash_id").as_string());
     result.report.raw_crash = std::move(record.at("raw_crash").as_object());
@@ -80,8 +91,10 @@ SpoolRecord read_record(const fs::path& record_file, const fs::path& dumps_dir) 
                                          std::string(file_name));
             }
             path = dumps_dir / std::string(file_name);
+        } else if (!legacy_dir.empty()) {
+            path = legacy_dump_path(legacy_dir, name);
         } else {
-            path = legacy_dump_path(record_file.parent_path(), name);
+            throw std::runtime_error("a dump without a file");
         }
         result.report.dumps.push_back(DumpFile{
             .name = std::move(name),
@@ -93,6 +106,16 @@ SpoolRecord read_record(const fs::path& record_file, const fs::path& dumps_dir) 
     return result;
 }
 
+boost::json::object parse_object(std::string_view text) {
+    return boost::json::parse(text).as_object();
+}
+
+// Reads a record file of the earlier layouts. Throws when it is missing or not a record.
+SpoolRecord read_record(const fs::path& record_file, const fs::path& dumps_dir) {
+    return parse_record(parse_object(core::read_file(record_file)), dumps_dir,
+                        record_file.parent_path());
+}
+
 std::uint64_t dump_bytes(const CrashReport& report) {
     std::uint64_t total = 0;
     for (const auto& dump : report.dumps) {
@@ -101,8 +124,20 @@ std::uint64_t dump_bytes(const CrashReport& report) {
     return total;
 }
 
-// Why a crash found in ready/ at startup cannot be moved, if it cannot. A dump may be missing
-// (storage moves dumps out of the spool before the crash is marked saved), but never short.
+// Why a spooled crash cannot be moved, if it cannot. A dump may be missing (storage moves dumps
+// out of the spool before the crash is done), but never short.
+std::optional<std::string> short_dump(const CrashReport& report) {
+    for (const auto& dump : report.dumps) {
+        std::error_code ec;
+        auto size = fs::file_size(dump.path, ec);
+        if (!ec && size != dump.size) {
+            return dump.path.filename().string() + " has " + std::to_string(size) + " bytes, not " +
+                   std::to_string(dump.size);
+        }
+    }
+    return std::nullopt;
+}
+
 std::optional<std::string> incomplete(const fs::path& record_file, const fs::path& dumps_dir,
                                       const std::string& crash_id) {
     try {
@@ -110,18 +145,118 @@ std::optional<std::string> incomplete(const fs::path& record_file, const fs::pat
         if (record.report.crash_id != crash_id) {
             return "the record names " + record.report.crash_id;
         }
-        for (const auto& dump : record.report.dumps) {
-            std::error_code ec;
-            auto size = fs::file_size(dump.path, ec);
-            if (!ec && size != dump.size) {
-                return dump.path.filename().string() + " has " + std::to_string(size) +
-                       " bytes, not " + std::to_string(dump.size);
-            }
-        }
-        return std::nullopt;
+        return short_dump(record.report);
     } catch (const std::exception& e) {
         return std::string("record unreadable: ") + e.what();
     }
+}
+
+// The crashes of a records file, in the order written, with what later lines say of them.
+struct RecordLine {
+    std::string crash_id;
+    std::uint64_t offset = 0;
+    std::uint64_t length = 0;  // without the newline
+    bool done = false;
+    bool saved = false;
+};
+
+// Only whole lines count: a line cut short by a kill or a full disk was never acknowledged
+// (nor was any crash whose record does not parse). `skipped` counts the lines that are not
+// records or marks.
+std::vector<RecordLine> read_records_file(const std::string& content,
+                                          std::size_t* skipped = nullptr) {
+    std::vector<RecordLine> lines;
+    std::unordered_map<std::string, std::size_t> latest;  // crash id -> its newest line
+    std::size_t start = 0;
+    for (std::size_t end; (end = content.find('\n', start)) != std::string::npos; start = end + 1) {
+        std::string_view line(content.data() + start, end - start);
+        boost::system::error_code ec;
+        boost::json::value value = boost::json::parse(line, ec);
+        if (ec || !value.is_object()) {
+            if (skipped) {
+                ++*skipped;
+            }
+            continue;
+        }
+        const auto& object = value.as_object();
+        if (const auto* id = object.if_contains("crash_id"); id && id->is_string()) {
+            std::string crash_id(id->as_string());
+            if (auto it = latest.find(crash_id); it != latest.end()) {
+                lines[it->second].done = true;  // committed again once done: the newer counts
+            }
+            latest[crash_id] = lines.size();
+            lines.push_back(
+                {.crash_id = std::move(crash_id), .offset = start, .length = line.size()});
+            continue;
+        }
+        for (const char* kind : {"done", "saved"}) {
+            const auto* id = object.if_contains(kind);
+            if (!id || !id->is_string()) {
+                continue;
+            }
+            if (auto it = latest.find(std::string(id->as_string())); it != latest.end()) {
+                (kind == std::string_view("done") ? lines[it->second].done
+                                                  : lines[it->second].saved) = true;
+            }
+        }
+    }
+    return lines;
+}
+
+// The records files of a spool by number.
+std::map<std::uint64_t, fs::path> records_files_in(const fs::path& ready) {
+    std::map<std::uint64_t, fs::path> files;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(ready, ec)) {
+        std::string name = entry.path().filename().string();
+        if (!ends_with(name, kRecordsSuffix)) {
+            continue;
+        }
+        std::string number = stem(name, kRecordsSuffix);
+        if (number.empty() || number.find_first_not_of("0123456789") != std::string::npos ||
+            number.size() > 18) {
+            continue;
+        }
+        files.emplace(std::stoull(number), entry.path());
+    }
+    return files;
+}
+
+void write_all(int fd, std::string_view data) {
+    while (!data.empty()) {
+        ssize_t n = ::write(fd, data.data(), data.size());
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            throw std::system_error(errno, std::generic_category(), "write");
+        }
+        data.remove_prefix(static_cast<std::size_t>(n));
+    }
+}
+
+std::string read_range(const fs::path& path, std::uint64_t offset, std::uint64_t length) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        throw std::system_error(errno, std::generic_category(), "open " + path.string());
+    }
+    std::string data(length, '\0');
+    std::size_t done = 0;
+    while (done < length) {
+        ssize_t n =
+            ::pread(fd, data.data() + done, length - done, static_cast<off_t>(offset + done));
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            int error = n < 0 ? errno : EIO;
+            ::close(fd);
+            throw std::system_error(error, std::generic_category(), "read " + path.string());
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    ::close(fd);
+    return data;
 }
 
 int lock_spool(const fs::path& dir) {
@@ -173,25 +308,22 @@ Spool::Spool(fs::path dir, SpoolLimits limits, core::Logger log, core::Metrics& 
         }
     }
     lock_fd_ = lock_spool(dir_);
+    for (const auto& [number, path] : records_files_in(ready_)) {
+        next_records_file_ = std::max(next_records_file_, number + 1);
+    }
 }
 
 Spool::~Spool() {
+    if (current_fd_ >= 0) {
+        ::close(current_fd_);
+    }
     if (lock_fd_ >= 0) {
         ::close(lock_fd_);
     }
 }
 
-fs::path Spool::record_path(const std::string& crash_id) const {
-    return ready_ / (crash_id + kRecordSuffix);
-}
-
-fs::path Spool::saved_path(const std::string& crash_id) const {
-    return ready_ / (crash_id + kSavedSuffix);
-}
-
 std::vector<fs::path> Spool::commit(CrashReport& report) {
     const std::string& id = report.crash_id;
-    fs::path partial = incoming_ / (id + kRecordSuffix + kPartialSuffix);
     if (!claim(id)) {
         // Only the stage submitter chooses crash ids. Replacing a crash the mover may be
         // saving would mix two crashes; once the first has been moved, the newer one is
@@ -200,6 +332,7 @@ std::vector<fs::path> Spool::commit(CrashReport& report) {
                                 "crash " + id + " is still waiting in the spool");
     }
     std::vector<fs::path> files;
+    std::string line;
     try {
         for (auto& dump : report.dumps) {
             // A dump that is not whole would be acknowledged and then found damaged.
@@ -216,21 +349,125 @@ std::vector<fs::path> Spool::commit(CrashReport& report) {
             }
             files.push_back(dump.path);
         }
-        // The record appears in ready/ by one rename: that is the commit.
-        core::write_file(partial, record_of(report, std::chrono::system_clock::now()));
-        fs::rename(partial, record_path(id));
+        line = record_of(report, std::chrono::system_clock::now()) + "\n";
     } catch (...) {
-        std::error_code ignored;
-        fs::remove(partial, ignored);
         forget(id);
         throw;
     }
     std::vector<fs::path> to_flush = files;
-    to_flush.push_back(record_path(id));
+    std::lock_guard lock(mutex_);
+    Appended appended;
+    try {
+        appended = append_locked(line);
+    } catch (...) {
+        tracked_.erase(id);
+        throw;
+    }
+    Tracked& tracked = tracked_[id];
+    tracked.bytes = dump_bytes(report);
+    tracked.files = std::move(files);
+    tracked.records_file = appended.records_file;
+    tracked.offset = appended.offset;
+    tracked.length = line.size() - 1;
+    total_bytes_ += tracked.bytes;
+    queue_size_.set(static_cast<double>(tracked_.size()));
+    to_flush.push_back(records_files_.at(appended.records_file).path);
     to_flush.push_back(incoming_);
     to_flush.push_back(ready_);
-    track(id, dump_bytes(report), std::move(files));
     return to_flush;
+}
+
+Spool::Appended Spool::append_locked(std::string_view line) {
+    if (current_fd_ < 0) {
+        open_records_file_locked();
+    }
+    Appended appended{.records_file = current_, .offset = current_size_};
+    append_to_current_locked(line);
+    ++records_files_.at(appended.records_file).waiting;
+    if (++current_records_ >= kRecordsPerFile) {
+        close_records_file_locked();
+    }
+    return appended;
+}
+
+void Spool::append_to_current_locked(std::string_view line) {
+    try {
+        write_all(current_fd_, line);
+    } catch (...) {
+        // Cut back to the last whole line, so that later lines stay whole; if that fails too,
+        // the next line goes to a new file.
+        if (::ftruncate(current_fd_, static_cast<off_t>(current_size_)) != 0) {
+            close_records_file_locked();
+        }
+        throw;
+    }
+    current_size_ += line.size();
+}
+
+void Spool::open_records_file_locked() {
+    char name[32];
+    std::snprintf(name, sizeof name, "%012llu%s",
+                  static_cast<unsigned long long>(next_records_file_), kRecordsSuffix);
+    fs::path path = ready_ / name;
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        throw std::system_error(errno, std::generic_category(), "create " + path.string());
+    }
+    current_fd_ = fd;
+    current_ = next_records_file_++;
+    current_size_ = 0;
+    current_records_ = 0;
+    records_files_[current_] = RecordsFile{.path = std::move(path), .waiting = 0};
+}
+
+void Spool::close_records_file_locked() {
+    if (current_fd_ >= 0) {
+        ::close(current_fd_);
+        current_fd_ = -1;
+    }
+    current_ = 0;
+}
+
+void Spool::write_marker_locked(std::uint64_t records_file, std::string_view kind,
+                                const std::string& crash_id) {
+    std::string line = boost::json::serialize(boost::json::object{{kind, crash_id}}) + "\n";
+    if (records_file == current_ && current_fd_ >= 0) {
+        append_to_current_locked(line);
+        return;
+    }
+    const fs::path& path = records_files_.at(records_file).path;
+    int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+    if (fd < 0) {
+        throw std::system_error(errno, std::generic_category(), "open " + path.string());
+    }
+    struct stat before {};
+    try {
+        if (::fstat(fd, &before) != 0) {
+            throw std::system_error(errno, std::generic_category(), "stat " + path.string());
+        }
+        write_all(fd, line);
+    } catch (...) {
+        if (before.st_size > 0 && ::ftruncate(fd, before.st_size) != 0) {
+            log_.warning("cannot cut back " + path.string() + ": " + std::strerror(errno));
+        }
+        ::close(fd);
+        throw;
+    }
+    ::close(fd);
+}
+
+void Spool::release_locked(std::uint64_t records_file) {
+    auto it = records_files_.find(records_file);
+    if (it == records_files_.end() || --it->second.waiting > 0) {
+        return;
+    }
+    if (records_file == current_) {
+        close_records_file_locked();
+    }
+    if (::unlink(it->second.path.c_str()) != 0 && errno != ENOENT) {
+        log_.warning("cannot delete " + it->second.path.string() + ": " + std::strerror(errno));
+    }
+    records_files_.erase(it);
 }
 
 void Spool::migrate_legacy_crashes() {
@@ -254,24 +491,65 @@ void Spool::migrate_legacy_crashes() {
             fs::rename(dump.path, placed, ec);  // missing: storage took it already
             dump.path = std::move(placed);
         }
-        bool saved = fs::exists(crash_dir / "saved");
-        fs::path partial = incoming_ / (id + kRecordSuffix + kPartialSuffix);
-        core::write_file(partial, record_of(report, record.received));
-        fs::rename(partial, record_path(id));
-        if (saved) {
-            core::write_file(saved_path(id), "");
+        core::write_file(ready_ / (id + kRecordSuffix), record_of(report, record.received));
+        if (fs::exists(crash_dir / "saved")) {
+            core::write_file(ready_ / (id + kSavedSuffix), "");
         }
         fs::remove_all(crash_dir);
     }
 }
 
-void Spool::damage(const std::string& crash_id, const fs::path& found, const std::string& why) {
+void Spool::import_record_files() {
+    std::vector<fs::path> imported;
+    for (const auto& entry : fs::directory_iterator(ready_)) {
+        std::string name = entry.path().filename().string();
+        if (!entry.is_regular_file() || !ends_with(name, kRecordSuffix)) {
+            continue;
+        }
+        std::string id = stem(name, kRecordSuffix);
+        if (auto problem = incomplete(entry.path(), incoming_, id)) {
+            damage(id, entry.path(), *problem);
+            continue;
+        }
+        std::string line =
+            boost::json::serialize(parse_object(core::read_file(entry.path()))) + "\n";
+        std::lock_guard lock(mutex_);
+        Appended appended = append_locked(line);
+        imported.push_back(entry.path());
+        fs::path saved = ready_ / (id + kSavedSuffix);
+        if (fs::exists(saved)) {
+            write_marker_locked(appended.records_file, "saved", id);
+            imported.push_back(saved);
+        }
+    }
+    std::lock_guard lock(mutex_);
+    for (const auto& [number, file] : records_files_) {
+        core::fsync_path(file.path);
+    }
+    close_records_file_locked();
+    records_files_.clear();
+    if (imported.empty()) {
+        return;
+    }
+    core::fsync_path(ready_);
+    for (const auto& path : imported) {
+        fs::remove(path);
+    }
+}
+
+fs::path Spool::damaged_place(const std::string& crash_id, const std::string& why) {
     log_.error(crash_id + ": incomplete in the spool (" + why +
                "); it was never acknowledged; moved to " + damaged_.string());
     damaged_count_.incr();
     fs::path place = damaged_ / crash_id;
     std::error_code ec;
     fs::remove_all(place, ec);
+    return place;
+}
+
+void Spool::damage(const std::string& crash_id, const fs::path& found, const std::string& why) {
+    fs::path place = damaged_place(crash_id, why);
+    std::error_code ec;
     if (fs::is_directory(found)) {
         fs::rename(found, place);
         return;
@@ -285,47 +563,107 @@ void Spool::damage(const std::string& crash_id, const fs::path& found, const std
         // An unreadable record names no dumps; what it had is cleaned from incoming/.
     }
     fs::rename(found, place / kLegacyRecord);
-    fs::remove(saved_path(crash_id), ec);
+    fs::remove(ready_ / (crash_id + kSavedSuffix), ec);
+}
+
+void Spool::damage_record(const std::string& crash_id, std::string_view line,
+                          const std::vector<DumpFile>& dumps, const std::string& why) {
+    fs::path place = damaged_place(crash_id, why);
+    fs::create_directories(place);
+    core::write_file(place / kLegacyRecord, line);
+    std::error_code ec;
+    for (const auto& dump : dumps) {
+        fs::rename(dump.path, place / ("dump." + dump.name), ec);
+    }
 }
 
 std::vector<std::string> Spool::recover() {
     migrate_legacy_crashes();
+    import_record_files();
     struct Found {
-        std::string id;
-        std::chrono::system_clock::time_point received;
-        std::uint64_t bytes;
-        std::vector<fs::path> files;
+        std::chrono::system_clock::time_point received{};
+        Tracked tracked;
     };
-    std::vector<Found> found;
-    std::vector<fs::path> markers;
+    std::unordered_map<std::string, Found> found;
+    std::lock_guard lock(mutex_);
+    const std::map<std::uint64_t, fs::path> records_files = records_files_in(ready_);
+    std::unordered_set<fs::path> known;
+    for (const auto& [number, path] : records_files) {
+        known.insert(path);
+    }
     for (const auto& entry : fs::directory_iterator(ready_)) {
+        if (known.contains(entry.path())) {
+            continue;
+        }
         std::string name = entry.path().filename().string();
         if (ends_with(name, kSavedSuffix)) {
-            markers.push_back(entry.path());
+            fs::remove(entry.path());  // the mark of a crash that is gone
             continue;
         }
-        if (!ends_with(name, kRecordSuffix)) {
-            damage(name, entry.path(), "not a crash record");
-            continue;
+        damage(name, entry.path(), "not a crash record");
+    }
+    for (const auto& [number, path] : records_files) {
+        RecordsFile& file = records_files_[number] = RecordsFile{.path = path, .waiting = 0};
+        std::string content = core::read_file(path);
+        std::size_t skipped = 0;
+        std::vector<RecordLine> lines = read_records_file(content, &skipped);
+        if (skipped > 0) {
+            log_.warning(path.string() + ": " + std::to_string(skipped) +
+                         " lines are not crash records (cut short by a kill or a full disk, "
+                         "never acknowledged); skipped");
         }
-        std::string id = name.substr(0, name.size() - std::string_view(kRecordSuffix).size());
-        if (auto problem = incomplete(entry.path(), incoming_, id)) {
-            damage(id, entry.path(), *problem);
-            continue;
+        for (const RecordLine& line : lines) {
+            if (line.done) {
+                continue;
+            }
+            std::string_view text(content.data() + line.offset, line.length);
+            SpoolRecord record;
+            std::optional<std::string> problem;
+            try {
+                record = parse_record(parse_object(text), incoming_);
+                problem = short_dump(record.report);
+            } catch (const std::exception& e) {
+                problem = std::string("record unreadable: ") + e.what();
+            }
+            if (problem) {
+                damage_record(line.crash_id, text, record.report.dumps, *problem);
+                write_marker_locked(number, "done", line.crash_id);
+                continue;
+            }
+            if (auto older = found.find(line.crash_id); older != found.end()) {
+                // Committed again after a removal whose mark did not reach the disk.
+                write_marker_locked(older->second.tracked.records_file, "done", line.crash_id);
+                --records_files_.at(older->second.tracked.records_file).waiting;
+                found.erase(older);
+            }
+            Found crash{.received = record.received,
+                        .tracked = Tracked{.bytes = dump_bytes(record.report),
+                                           .files = {},
+                                           .records_file = number,
+                                           .offset = line.offset,
+                                           .length = line.length,
+                                           .saved = line.saved}};
+            for (const auto& dump : record.report.dumps) {
+                crash.tracked.files.push_back(dump.path);
+            }
+            found.emplace(line.crash_id, std::move(crash));
+            ++file.waiting;
         }
-        SpoolRecord record = read_record(entry.path(), incoming_);
-        Found crash{id, record.received, dump_bytes(record.report), {}};
-        for (const auto& dump : record.report.dumps) {
-            crash.files.push_back(dump.path);
+    }
+    for (auto it = records_files_.begin(); it != records_files_.end();) {
+        if (it->second.waiting == 0) {
+            fs::remove(it->second.path);
+            it = records_files_.erase(it);
+        } else {
+            ++it;
         }
-        found.push_back(std::move(crash));
     }
     // Everything else in incoming/ belongs to nobody: uploads and commits that a previous
     // process never finished (no crash id was given for them), and the dumps of crashes
     // removed halfway.
     std::unordered_set<std::string> kept;
-    for (const auto& crash : found) {
-        for (const auto& file : crash.files) {
+    for (const auto& [id, crash] : found) {
+        for (const auto& file : crash.tracked.files) {
             kept.insert(file.filename().string());
         }
     }
@@ -335,68 +673,91 @@ std::vector<std::string> Spool::recover() {
             fs::remove_all(entry.path(), ec);
         }
     }
-    for (const auto& marker : markers) {
-        std::string name = marker.filename().string();
-        std::string id = name.substr(0, name.size() - std::string_view(kSavedSuffix).size());
-        if (!fs::exists(record_path(id))) {
-            fs::remove(marker, ec);
-        }
+    std::vector<std::pair<std::chrono::system_clock::time_point, std::string>> order;
+    for (auto& [id, crash] : found) {
+        order.emplace_back(crash.received, id);
+        total_bytes_ += crash.tracked.bytes;
+        tracked_[id] = std::move(crash.tracked);
     }
-    std::sort(found.begin(), found.end(),
-              [](const Found& a, const Found& b) { return a.received < b.received; });
+    if (!found.empty()) {
+        queue_size_.set(static_cast<double>(tracked_.size()));
+    }
+    std::sort(order.begin(), order.end());
     std::vector<std::string> ids;
-    for (auto& crash : found) {
-        track(crash.id, crash.bytes, std::move(crash.files));
-        ids.push_back(std::move(crash.id));
+    for (auto& [received, id] : order) {
+        ids.push_back(std::move(id));
     }
     return ids;
 }
 
 SpoolRecord Spool::load(const std::string& crash_id) const {
-    return read_record(record_path(crash_id), incoming_);
+    fs::path path;
+    Tracked where;
+    {
+        std::lock_guard lock(mutex_);
+        auto it = tracked_.find(crash_id);
+        if (it == tracked_.end() || it->second.length == 0) {
+            throw std::system_error(ENOENT, std::generic_category(),
+                                    "crash " + crash_id + " is not in the spool");
+        }
+        where = it->second;
+        path = records_files_.at(where.records_file).path;
+    }
+    return parse_record(parse_object(read_range(path, where.offset, where.length)), incoming_);
 }
 
 void Spool::mark_saved(const std::string& crash_id) {
-    // Not flushed: if the marker is lost, the crash is saved again, which storage allows.
-    core::write_file(saved_path(crash_id), "");
+    // Not flushed: if the mark is lost, the crash is saved again, which storage allows.
+    std::lock_guard lock(mutex_);
+    auto it = tracked_.find(crash_id);
+    if (it == tracked_.end() || it->second.length == 0) {
+        return;
+    }
+    it->second.saved = true;
+    write_marker_locked(it->second.records_file, "saved", crash_id);
 }
 
 bool Spool::is_saved(const std::string& crash_id) const {
-    std::error_code ec;
-    return fs::exists(saved_path(crash_id), ec);
+    std::lock_guard lock(mutex_);
+    auto it = tracked_.find(crash_id);
+    return it != tracked_.end() && it->second.saved;
 }
 
 void Spool::remove(const std::string& crash_id) {
     std::vector<fs::path> files;
+    std::exception_ptr failure;
     {
         std::lock_guard lock(mutex_);
-        if (auto it = tracked_.find(crash_id); it != tracked_.end()) {
-            files = it->second.files;
+        auto it = tracked_.find(crash_id);
+        if (it == tracked_.end() || it->second.length == 0) {
+            return;  // unknown, or its commit is under way
         }
+        // Marked first: a kill before the mark leaves the crash to be moved again (it is
+        // published twice); after it, only dumps that no record names, which the next start
+        // removes from incoming/. The mark is not flushed: losing it means the same.
+        try {
+            write_marker_locked(it->second.records_file, "done", crash_id);
+        } catch (...) {
+            failure = std::current_exception();
+        }
+        release_locked(it->second.records_file);
+        files = std::move(it->second.files);
+        total_bytes_ -= it->second.bytes;
+        tracked_.erase(it);
+        queue_size_.set(static_cast<double>(tracked_.size()));
     }
-    // The record first, in one step: a kill halfway leaves only dumps that no record names,
-    // which the next start removes from incoming/.
-    fs::remove(record_path(crash_id));
-    forget(crash_id);
     std::error_code ec;
     for (const auto& file : files) {
         fs::remove(file, ec);  // filesystem storage moved it out already
     }
-    fs::remove(saved_path(crash_id), ec);
+    if (failure) {
+        std::rethrow_exception(failure);
+    }
 }
 
 bool Spool::claim(const std::string& crash_id) {
     std::lock_guard lock(mutex_);
     return tracked_.emplace(crash_id, Tracked{}).second;
-}
-
-void Spool::track(const std::string& crash_id, std::uint64_t bytes, std::vector<fs::path> files) {
-    std::lock_guard lock(mutex_);
-    Tracked& tracked = tracked_[crash_id];
-    total_bytes_ = total_bytes_ - tracked.bytes + bytes;
-    tracked.bytes = bytes;
-    tracked.files = std::move(files);
-    queue_size_.set(static_cast<double>(tracked_.size()));
 }
 
 void Spool::forget(const std::string& crash_id) {
@@ -429,9 +790,20 @@ std::size_t Spool::size() const {
 }
 
 std::vector<SpooledCrash> Spool::list(const fs::path& dir) {
-    std::vector<SpooledCrash> crashes;
+    std::unordered_map<std::string, SpooledCrash> crashes;
+    auto add = [&crashes](const SpoolRecord& record, bool saved) {
+        crashes[record.report.crash_id] = SpooledCrash{
+            .crash_id = record.report.crash_id,
+            .received = record.received,
+            .dumps = record.report.dumps.size(),
+            .bytes = dump_bytes(record.report),
+            .saved = saved,
+        };
+    };
     std::error_code ec;
     const fs::path ready = dir / "ready";
+    const fs::path incoming = dir / "incoming";
+    // A spool of the earlier layouts, not yet rewritten by a collector's start.
     for (const auto& entry : fs::directory_iterator(ready, ec)) {
         std::string name = entry.path().filename().string();
         fs::path record_file = entry.path();
@@ -440,28 +812,45 @@ std::vector<SpooledCrash> Spool::list(const fs::path& dir) {
             record_file /= kLegacyRecord;
             saved_marker = entry.path() / "saved";
         } else if (ends_with(name, kRecordSuffix)) {
-            saved_marker =
-                ready / (name.substr(0, name.size() - std::string_view(kRecordSuffix).size()) +
-                         kSavedSuffix);
+            saved_marker = ready / (stem(name, kRecordSuffix) + kSavedSuffix);
         } else {
             continue;
         }
         try {
-            SpoolRecord record = read_record(record_file, dir / "incoming");
-            crashes.push_back({
-                .crash_id = record.report.crash_id,
-                .received = record.received,
-                .dumps = record.report.dumps.size(),
-                .bytes = dump_bytes(record.report),
-                .saved = fs::exists(saved_marker, ec),
-            });
+            add(read_record(record_file, incoming), fs::exists(saved_marker, ec));
         } catch (const std::exception&) {
-            // Being removed by the collector right now, or damaged: found again at its start.
+            // Being rewritten by the collector right now, or damaged: found again at its start.
         }
     }
-    std::sort(crashes.begin(), crashes.end(),
+    for (const auto& [number, path] : records_files_in(ready)) {
+        std::string content;
+        try {
+            content = core::read_file(path);
+        } catch (const std::exception&) {
+            continue;  // emptied and deleted by the collector meanwhile
+        }
+        for (const RecordLine& line : read_records_file(content)) {
+            if (line.done) {
+                crashes.erase(line.crash_id);
+                continue;
+            }
+            try {
+                add(parse_record(
+                        parse_object(std::string_view(content).substr(line.offset, line.length)),
+                        incoming),
+                    line.saved);
+            } catch (const std::exception&) {
+                // Damaged: set aside at the collector's next start.
+            }
+        }
+    }
+    std::vector<SpooledCrash> sorted;
+    for (auto& [id, crash] : crashes) {
+        sorted.push_back(std::move(crash));
+    }
+    std::sort(sorted.begin(), sorted.end(),
               [](const SpooledCrash& a, const SpooledCrash& b) { return a.received < b.received; });
-    return crashes;
+    return sorted;
 }
 
 }  // namespace antenna

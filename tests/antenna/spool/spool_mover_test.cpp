@@ -147,9 +147,21 @@ struct Saved {
     std::map<std::string, std::string> dumps;  // name -> bytes
 };
 
+// Whether the spool's files hold a crash waiting, and if so whether it is marked saved: what
+// the next start would find.
+std::optional<bool> spooled(const fs::path& spool_dir, const std::string& crash_id) {
+    for (const auto& crash : Spool::list(spool_dir)) {
+        if (crash.crash_id == crash_id) {
+            return crash.saved;
+        }
+    }
+    return std::nullopt;
+}
+
 class FakeStorage : public antenna::CrashStorage {
 public:
-    FakeStorage(Journal& journal, fs::path ready) : journal_(journal), ready_(std::move(ready)) {}
+    FakeStorage(Journal& journal, fs::path spool_dir)
+        : journal_(journal), spool_dir_(std::move(spool_dir)) {}
 
     std::string name() const override { return "FakeCrashStorage"; }
 
@@ -213,10 +225,10 @@ private:
         std::unique_lock lock(mutex_);
         released_.wait(lock, [this] { return !held_; });
         // The mover saves only what is in the spool and not yet marked saved.
-        if (!fs::exists(ready_ / (id + ".json"))) {
+        std::optional<bool> marked_saved = spooled(spool_dir_, id);
+        if (!marked_saved) {
             journal_.violation(id + " saved while not in the spool");
-        }
-        if (fs::exists(ready_ / (id + ".saved"))) {
+        } else if (*marked_saved) {
             journal_.violation(id + " saved again although marked saved");
         }
         if (always_failing_ || failing_ids_.contains(id) || failing_saves_ > 0) {
@@ -252,7 +264,7 @@ private:
     }
 
     Journal& journal_;
-    fs::path ready_;
+    fs::path spool_dir_;
     mutable std::mutex mutex_;
     std::condition_variable released_;
     bool held_ = false;
@@ -265,7 +277,8 @@ private:
 
 class FakePublisher : public antenna::CrashPublisher {
 public:
-    FakePublisher(Journal& journal, fs::path ready) : journal_(journal), ready_(std::move(ready)) {}
+    FakePublisher(Journal& journal, fs::path spool_dir)
+        : journal_(journal), spool_dir_(std::move(spool_dir)) {}
 
     std::string name() const override { return "FakeCrashPublish"; }
     boost::asio::awaitable<std::vector<Outcome>> publish(
@@ -299,7 +312,7 @@ private:
     Outcome publish_now(const std::string& id) {
         std::lock_guard lock(mutex_);
         // Published only while still in the spool, and only once marked saved.
-        if (!fs::exists(ready_ / (id + ".json"))) {
+        if (!spooled(spool_dir_, id)) {
             journal_.violation(id + " published while not in the spool");
         }
         if (failing_ || failing_ids_.contains(id)) {
@@ -311,7 +324,7 @@ private:
     }
 
     Journal& journal_;
-    fs::path ready_;
+    fs::path spool_dir_;
     std::mutex mutex_;
     bool failing_ = false;
     std::set<std::string> failing_ids_;
@@ -368,7 +381,7 @@ protected:
         EXPECT_EQ(journal_.violations(), std::vector<std::string>{});
         // Nothing left the spool without being published.
         for (const auto& id : committed_) {
-            if (!fs::exists(ready() / (id + ".json"))) {
+            if (!spooled(spool_dir(), id)) {
                 EXPECT_GE(journal_.count("publish:" + id), 1u)
                     << id << " left the spool unpublished; " << joined(journal_.events());
             }
@@ -421,8 +434,8 @@ protected:
     core::Metrics metrics_{sink_, {}};
     std::unique_ptr<Spool> spool_ = open_spool();
     Journal journal_;
-    FakeStorage storage_{journal_, ready()};
-    FakePublisher publisher_{journal_, ready()};
+    FakeStorage storage_{journal_, spool_dir()};
+    FakePublisher publisher_{journal_, spool_dir()};
     std::mutex committed_mutex_;
     std::set<std::string> committed_;
     std::unique_ptr<SpoolMover> mover_;
@@ -543,7 +556,7 @@ TEST_F(SpoolMoverTest, APublisherFailureKeepsTheCrashSavedInTheSpool) {
         << joined(journal_.events());
     // Still spooled, marked saved, and not saved again on the retries.
     EXPECT_EQ(spool_->size(), 1u);
-    EXPECT_TRUE(fs::exists(ready() / "crash-a.json"));
+    EXPECT_TRUE(spooled(spool_dir(), "crash-a"));
     EXPECT_TRUE(spool_->is_saved("crash-a"));
     EXPECT_EQ(journal_.count("save-started:crash-a"), 1u) << joined(journal_.events());
     EXPECT_EQ(journal_.count("save:crash-a"), 1u);
@@ -599,7 +612,7 @@ TEST_F(SpoolMoverTest, OneFailingCrashDoesNotHoldUpTheOthers) {
         mover.add(id);
     }
     ASSERT_TRUE(eventually([&] { return spool_->size() == 1; })) << joined(journal_.events());
-    EXPECT_TRUE(fs::exists(ready() / "crash-bad.json"));
+    EXPECT_TRUE(spooled(spool_dir(), "crash-bad"));
     EXPECT_FALSE(spool_->is_saved("crash-bad"));
     commit("crash-3");
     mover.add("crash-3");
@@ -627,7 +640,7 @@ TEST_F(SpoolMoverTest, FinishGivesUpAfterTheTimeoutWhenStorageKeepsFailing) {
     EXPECT_GE(took, 250ms);
     EXPECT_LT(took, 3s);
     EXPECT_EQ(spool_->size(), 1u);
-    EXPECT_TRUE(fs::exists(ready() / "crash-a.json"));
+    EXPECT_TRUE(spooled(spool_dir(), "crash-a"));
     EXPECT_FALSE(spool_->is_saved("crash-a"));
     EXPECT_EQ(journal_.count("publish:crash-a"), 0u);
     EXPECT_NE(log_.text().find("1 crashes stay in the spool"), std::string::npos);
@@ -671,7 +684,7 @@ TEST_F(SpoolMoverTest, DestroyingARunningMoverStopsIt) {
     ASSERT_TRUE(eventually([&] { return journal_.count("save-failed:crash-a") >= 1; }));
     mover_.reset();
     EXPECT_EQ(spool_->size(), 1u);
-    EXPECT_TRUE(fs::exists(ready() / "crash-a.json"));
+    EXPECT_TRUE(spooled(spool_dir(), "crash-a"));
 }
 
 TEST_F(SpoolMoverTest, MoveOnceCountsMovedAndFailedCrashes) {
@@ -689,8 +702,8 @@ TEST_F(SpoolMoverTest, MoveOnceCountsMovedAndFailedCrashes) {
     EXPECT_EQ(pass.moved, 2u);
     EXPECT_EQ(pass.failed, 2u);  // "not-spooled" is not in the spool: neither moved nor failed
     EXPECT_EQ(spool_->size(), 2u);
-    EXPECT_FALSE(fs::exists(ready() / "crash-ok-1.json"));
-    EXPECT_FALSE(fs::exists(ready() / "crash-ok-2.json"));
+    EXPECT_FALSE(spooled(spool_dir(), "crash-ok-1"));
+    EXPECT_FALSE(spooled(spool_dir(), "crash-ok-2"));
     EXPECT_FALSE(spool_->is_saved("crash-unsaved"));
     EXPECT_TRUE(spool_->is_saved("crash-unpublished"));
 

@@ -4,9 +4,11 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <fcntl.h>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
@@ -76,7 +78,30 @@ protected:
         return id.empty() ? spool_dir() / "damaged" : spool_dir() / "damaged" / id;
     }
     fs::path incoming() const { return spool_dir() / "incoming"; }
-    fs::path record(const std::string& id) const { return ready() / (id + ".json"); }
+    // The n-th records file commits append to.
+    fs::path records(int n = 1) const {
+        char name[32];
+        std::snprintf(name, sizeof name, "%012d.jsonl", n);
+        return ready() / name;
+    }
+    static std::vector<std::string> lines_of(const fs::path& file) {
+        std::vector<std::string> lines;
+        std::string content = core::read_file(file);
+        for (std::size_t start = 0, end; (end = content.find('\n', start)) != std::string::npos;
+             start = end + 1) {
+            lines.push_back(content.substr(start, end - start));
+        }
+        return lines;
+    }
+    // The crashes waiting in the spool, as read from its files.
+    std::vector<std::string> on_disk() const {
+        std::vector<std::string> ids;
+        for (const auto& crash : Spool::list(spool_dir())) {
+            ids.push_back(crash.crash_id);
+        }
+        std::sort(ids.begin(), ids.end());
+        return ids;
+    }
 
     std::unique_ptr<Spool> open(SpoolLimits limits = {}) {
         return std::make_unique<Spool>(spool_dir(), limits, log_.logger(), metrics_);
@@ -134,7 +159,7 @@ const boost::json::object kRawCrash = boost::json::parse(R"({
 
 const std::string kCrashId = "de1bb258-cbbf-4589-a673-34f800240701";
 
-TEST_F(SpoolTest, CommitWritesTheRecordIntoReadyAndReturnsWhatToFlush) {
+TEST_F(SpoolTest, CommitAppendsTheRecordToAFileOfReadyAndReturnsWhatToFlush) {
     auto spool = open();
     CrashReport report = report_of(*spool, kCrashId, kRawCrash,
                                    {{"upload_file_minidump", std::string(1000, 'M')},
@@ -147,8 +172,8 @@ TEST_F(SpoolTest, CommitWritesTheRecordIntoReadyAndReturnsWhatToFlush) {
 
     std::vector<fs::path> to_flush = spool->commit(report);
 
-    // The dumps stay where they were received; the record is the commit.
-    EXPECT_EQ(to_flush, (std::vector<fs::path>{received_at[0], received_at[1], record(kCrashId),
+    // The dumps stay where they were received; the record's line is the commit.
+    EXPECT_EQ(to_flush, (std::vector<fs::path>{received_at[0], received_at[1], records(),
                                                incoming(), ready()}));
     for (const auto& path : to_flush) {
         EXPECT_TRUE(fs::exists(path)) << path;
@@ -158,16 +183,27 @@ TEST_F(SpoolTest, CommitWritesTheRecordIntoReadyAndReturnsWhatToFlush) {
     EXPECT_EQ(report.dumps[1].path, received_at[1]);
     EXPECT_EQ(core::read_file(report.dumps[0].path), std::string(1000, 'M'));
     EXPECT_EQ(core::read_file(report.dumps[1].path), "{\"memory\": true}");
-    // Nothing is left half-built in incoming/, and no directory is made per crash.
+    // No file or directory is made per crash beside its dumps.
     EXPECT_EQ(names_in(incoming()).size(), 2u);
-    EXPECT_EQ(names_in(ready()), std::vector<std::string>{kCrashId + ".json"});
+    EXPECT_EQ(names_in(ready()), std::vector<std::string>{records().filename().string()});
+    std::vector<std::string> lines = lines_of(records());
+    ASSERT_EQ(lines.size(), 1u);
+    boost::json::object line = boost::json::parse(lines[0]).as_object();
+    EXPECT_EQ(line.at("crash_id"), boost::json::value(kCrashId));
+    EXPECT_EQ(line.at("raw_crash"), kRawCrash);
+    EXPECT_EQ(line.at("dumps").as_array().size(), 2u);
     EXPECT_EQ(spool->size(), 1u);
+
+    // The next crash goes to the same file.
+    commit(*spool, "second-crash");
+    EXPECT_EQ(names_in(ready()), std::vector<std::string>{records().filename().string()});
+    EXPECT_EQ(lines_of(records()).size(), 2u);
 }
 
 TEST_F(SpoolTest, CommitWithoutDumpsFlushesTheRecordAndDirectories) {
     auto spool = open();
     std::vector<fs::path> to_flush = commit(*spool, kCrashId, {}, kRawCrash);
-    EXPECT_EQ(to_flush, (std::vector<fs::path>{record(kCrashId), incoming(), ready()}));
+    EXPECT_EQ(to_flush, (std::vector<fs::path>{records(), incoming(), ready()}));
     SpoolRecord record = spool->load(kCrashId);
     EXPECT_EQ(record.report.raw_crash, kRawCrash);
     EXPECT_TRUE(record.report.dumps.empty());
@@ -238,9 +274,13 @@ TEST_F(SpoolTest, RecoverReturnsCrashesOldestFirstAndEmptiesIncoming) {
             // received is kept in milliseconds: one crash per millisecond keeps the order known.
             std::this_thread::sleep_for(std::chrono::milliseconds(3));
         }
-        // What a process leaves behind when it dies: a dump being received, a half commit.
+        // What a process leaves behind when it dies: a dump being received, a commit cut
+        // short (never acknowledged) with its dump.
         write_dump(*spool, {"upload_file_minidump", "half received"});
-        core::write_file(incoming() / "e-crash.json.partial", "{");
+        commit(*spool, "e-crash");
+        std::string content = core::read_file(records());
+        content.resize(content.size() - 10);
+        core::write_file(records(), content);
         ASSERT_EQ(names_in(incoming()).size(), committed.size() + 2);
     }
 
@@ -263,8 +303,7 @@ TEST_F(SpoolTest, RecoverReturnsCrashesOldestFirstAndEmptiesIncoming) {
 TEST_F(SpoolTest, RecoverMovesIncompleteCrashesToDamaged) {
     {
         auto spool = open();
-        for (const auto* id : {"good", "truncated", "garbage", "short-dump", "long-dump",
-                               "not-an-object", "missing-dump", "other-id"}) {
+        for (const auto* id : {"good", "short-dump", "long-dump", "missing-dump"}) {
             commit(*spool, id,
                    {{"upload_file_minidump", std::string(100, 'M')}, {"memory_report", "{}"}},
                    kRawCrash);
@@ -274,19 +313,17 @@ TEST_F(SpoolTest, RecoverMovesIncompleteCrashesToDamaged) {
         };
         fs::resize_file(dump_of("short-dump", 0), 99);
         fs::resize_file(dump_of("long-dump", 1), 3);
-        // Storage moves dumps out of the spool before the crash is marked saved.
+        // Storage moves dumps out of the spool before the crash is done.
         fs::remove(dump_of("missing-dump", 0));
-        std::string text = core::read_file(record("truncated"));
-        fs::resize_file(record("truncated"), text.size() / 2);
-        core::write_file(record("garbage"), "\x01\x02 not json at all");
-        core::write_file(record("not-an-object"), "[1, 2, 3]");
-        // A record whose name is another crash's.
-        fs::rename(record("other-id"), record("renamed"));
-        // Something that is not a crash record at all.
+        // A record that is not what commit() writes, and lines that are not records at all.
+        std::ofstream(records(), std::ios::app) << R"({"crash_id": "broken-record"})" << '\n'
+                                                << "\x01\x02 not json at all\n"
+                                                << "[1, 2, 3]\n";
+        // Something that is not a records file at all.
         core::write_file(ready("stray-file"), "stray");
         // A crash damaged at an earlier start under the same id is replaced.
-        fs::create_directories(damaged("garbage"));
-        core::write_file(damaged("garbage") / "old", "from before");
+        fs::create_directories(damaged("short-dump"));
+        core::write_file(damaged("short-dump") / "old", "from before");
     }
 
     auto spool = open();
@@ -294,16 +331,20 @@ TEST_F(SpoolTest, RecoverMovesIncompleteCrashesToDamaged) {
     std::sort(recovered.begin(), recovered.end());
     EXPECT_EQ(recovered, (std::vector<std::string>{"good", "missing-dump"}));
     EXPECT_EQ(spool->size(), 2u);
-    EXPECT_EQ(names_in(ready()), (std::vector<std::string>{"good.json", "missing-dump.json"}));
-    const std::vector<std::string> bad = {"garbage",    "long-dump",  "not-an-object", "renamed",
-                                          "short-dump", "stray-file", "truncated"};
+    EXPECT_EQ(on_disk(), (std::vector<std::string>{"good", "missing-dump"}));
+    const std::vector<std::string> bad = {"broken-record", "long-dump", "short-dump", "stray-file"};
     EXPECT_EQ(names_in(damaged()), bad);
-    EXPECT_EQ(core::read_file(damaged("garbage") / "crash.json"), "\x01\x02 not json at all");
-    EXPECT_FALSE(fs::exists(damaged("garbage") / "old"));
-    // A damaged crash whose record reads keeps its dumps beside it.
+    EXPECT_EQ(core::read_file(damaged("broken-record") / "crash.json"),
+              R"({"crash_id": "broken-record"})");
+    EXPECT_EQ(core::read_file(damaged("stray-file") / "crash.json"), "stray");
+    EXPECT_FALSE(fs::exists(damaged("short-dump") / "old"));
+    // A damaged crash whose record reads keeps its record and dumps together.
     EXPECT_EQ(names_in(damaged("short-dump")),
               (std::vector<std::string>{"crash.json", "dump.memory_report",
                                         "dump.upload_file_minidump"}));
+    EXPECT_EQ(
+        boost::json::parse(core::read_file(damaged("short-dump") / "crash.json")).at("crash_id"),
+        boost::json::value("short-dump"));
     // Left in incoming/: the dumps of good (2) and missing-dump (1).
     EXPECT_EQ(names_in(incoming()).size(), 3u);
     EXPECT_EQ(sink_->count("socorro.collector.spool.damaged:1|c"), bad.size());
@@ -311,6 +352,7 @@ TEST_F(SpoolTest, RecoverMovesIncompleteCrashesToDamaged) {
     for (const auto& id : bad) {
         EXPECT_NE(log.find(id + ": incomplete in the spool"), std::string::npos) << id;
     }
+    EXPECT_NE(log.find("2 lines are not crash records"), std::string::npos) << log;
     EXPECT_EQ(log.find("good: incomplete"), std::string::npos);
     EXPECT_EQ(log.find("missing-dump: incomplete"), std::string::npos);
 
@@ -327,10 +369,11 @@ TEST_F(SpoolTest, RecoverMovesIncompleteCrashesToDamaged) {
     std::sort(recovered.begin(), recovered.end());
     EXPECT_EQ(recovered, (std::vector<std::string>{"good", "missing-dump"}));
     EXPECT_EQ(names_in(damaged()), bad);
+    EXPECT_EQ(sink_->count("socorro.collector.spool.damaged:1|c"), bad.size());
 }
 
 // A spool written by the version that kept each crash in a directory, ready/<id>/crash.json
-// and dump.<name>, is rewritten in the flat layout at the first start, nothing lost.
+// and dump.<name>, is rewritten in today's layout at the first start, nothing lost.
 TEST_F(SpoolTest, RecoverRewritesCrashesOfTheDirectoryLayout) {
     fs::create_directories(ready("old-saved"));
     fs::create_directories(ready("old-taken"));
@@ -358,8 +401,7 @@ TEST_F(SpoolTest, RecoverRewritesCrashesOfTheDirectoryLayout) {
 
     auto spool = open();
     EXPECT_EQ(spool->recover(), (std::vector<std::string>{"old-saved", "old-taken"}));
-    EXPECT_EQ(names_in(ready()),
-              (std::vector<std::string>{"old-saved.json", "old-saved.saved", "old-taken.json"}));
+    EXPECT_EQ(names_in(ready()), std::vector<std::string>{records().filename().string()});
     EXPECT_EQ(names_in(damaged()), std::vector<std::string>{"old-broken"});
     SpoolRecord saved = spool->load("old-saved");
     EXPECT_EQ(saved.report.raw_crash, kRawCrash);
@@ -375,6 +417,84 @@ TEST_F(SpoolTest, RecoverRewritesCrashesOfTheDirectoryLayout) {
     spool->remove("old-taken");
     EXPECT_TRUE(names_in(ready()).empty());
     EXPECT_TRUE(names_in(incoming()).empty());
+}
+
+// A spool written by the version that kept a record file per crash, ready/<id>.json and
+// ready/<id>.saved, is rewritten in records files at the first start, nothing lost.
+TEST_F(SpoolTest, RecoverRewritesCrashesOfTheRecordPerFileLayout) {
+    {
+        auto spool = open();
+        commit(*spool, "per-file-saved", {{"upload_file_minidump", "MDMP saved"}});
+        commit(*spool, "per-file", {{"upload_file_minidump", "MDMP"}});
+        spool->mark_saved("per-file-saved");
+        std::vector<std::string> lines = lines_of(records());
+        ASSERT_EQ(lines.size(), 3u);
+        core::write_file(ready("per-file-saved.json"), lines[0]);
+        core::write_file(ready("per-file-saved.saved"), "");
+        core::write_file(ready("per-file.json"), lines[1]);
+        core::write_file(ready("per-file-broken.json"), "{");
+        core::write_file(ready("gone.saved"), "");  // the mark of a crash removed halfway
+        fs::remove(records());
+    }
+    auto spool = open();
+    std::vector<std::string> recovered = spool->recover();
+    std::sort(recovered.begin(), recovered.end());
+    EXPECT_EQ(recovered, (std::vector<std::string>{"per-file", "per-file-saved"}));
+    EXPECT_EQ(names_in(ready()), std::vector<std::string>{records().filename().string()});
+    EXPECT_EQ(names_in(damaged()), std::vector<std::string>{"per-file-broken"});
+    EXPECT_TRUE(spool->is_saved("per-file-saved"));
+    EXPECT_FALSE(spool->is_saved("per-file"));
+    EXPECT_EQ(core::read_file(spool->load("per-file-saved").report.dumps[0].path), "MDMP saved");
+    EXPECT_EQ(core::read_file(spool->load("per-file").report.dumps[0].path), "MDMP");
+
+    spool.reset();
+    spool = open();
+    EXPECT_EQ(spool->recover().size(), 2u);
+    EXPECT_TRUE(spool->is_saved("per-file-saved"));
+    spool->remove("per-file");
+    spool->remove("per-file-saved");
+    EXPECT_TRUE(names_in(ready()).empty());
+    EXPECT_TRUE(names_in(incoming()).empty());
+}
+
+// Records files take a bounded number of commits each; a file is deleted once all of its
+// crashes are done, and what is done stays done across restarts.
+TEST_F(SpoolTest, RecordsFilesRotateAndAreDeletedOnceDone) {
+    auto spool = open();
+    std::vector<std::string> ids;
+    for (int i = 0; i < 300; ++i) {
+        char id[16];
+        std::snprintf(id, sizeof id, "crash-%03d", i);
+        ids.push_back(id);
+        commit(*spool, id, {});
+    }
+    EXPECT_EQ(names_in(ready()), (std::vector<std::string>{records(1).filename().string(),
+                                                           records(2).filename().string()}));
+    EXPECT_EQ(lines_of(records(1)).size(), 256u);
+    EXPECT_EQ(lines_of(records(2)).size(), 44u);
+    for (int i = 0; i < 255; ++i) {
+        spool->remove(ids[i]);
+    }
+    EXPECT_TRUE(fs::exists(records(1)));  // crash-255 is still waiting there
+    spool->remove(ids[299]);
+
+    spool.reset();
+    spool = open();
+    std::vector<std::string> recovered = spool->recover();
+    ASSERT_EQ(recovered.size(), 44u);
+    EXPECT_EQ(recovered.front(), "crash-255");
+    EXPECT_EQ(recovered.back(), "crash-298");
+    spool->remove("crash-255");
+    EXPECT_EQ(names_in(ready()), std::vector<std::string>{records(2).filename().string()});
+    // New commits go to a new file.
+    commit(*spool, "after-restart", {});
+    EXPECT_TRUE(fs::exists(records(3)));
+    for (const auto& id : recovered) {
+        spool->remove(id);
+    }
+    spool->remove("after-restart");
+    EXPECT_TRUE(names_in(ready()).empty());
+    EXPECT_TRUE(on_disk().empty());
 }
 
 TEST_F(SpoolTest, ASecondSpoolOnTheSameDirectoryIsRefused) {
@@ -451,8 +571,7 @@ TEST_F(SpoolTest, RemoveForgetsTheCrash) {
     spool->remove("one");
     EXPECT_EQ(spool->size(), 1u);
     EXPECT_EQ(spool->full(), std::nullopt);
-    EXPECT_FALSE(fs::exists(record("one")));
-    EXPECT_EQ(names_in(ready()), std::vector<std::string>{"two.json"});
+    EXPECT_EQ(on_disk(), std::vector<std::string>{"two"});
     EXPECT_EQ(names_in(incoming()).size(), 1u);  // two's dump
     EXPECT_ANY_THROW(spool->load("one"));
     EXPECT_EQ(spool->load("two").report.crash_id, "two");
@@ -550,13 +669,9 @@ TEST_F(SpoolTest, CommittingACrashIdStillWaitingIsRefused) {
     SpoolRecord record = spool->load(kCrashId);
     EXPECT_EQ(record.report.raw_crash, older);
     EXPECT_TRUE(spool->is_saved(kCrashId));
-    EXPECT_EQ(names_in(ready()),
-              (std::vector<std::string>{kCrashId + ".json", kCrashId + ".saved"}));
+    EXPECT_EQ(on_disk(), std::vector<std::string>{kCrashId});
+    EXPECT_EQ(lines_of(records()).size(), 2u);  // the older crash and its saved mark
     EXPECT_EQ(core::read_file(record.report.dumps.at(0).path), std::string(9, 'o'));
-    // No half commit is left; the refused dump is the caller's to remove.
-    for (const auto& name : names_in(incoming())) {
-        EXPECT_EQ(name.find(".partial"), std::string::npos) << name;
-    }
 }
 
 TEST_F(SpoolTest, CommitAfterRemoveOfTheSameCrashId) {
@@ -565,6 +680,12 @@ TEST_F(SpoolTest, CommitAfterRemoveOfTheSameCrashId) {
     spool->remove(kCrashId);
     commit(*spool, kCrashId, {{"upload_file_minidump", "again"}});
     EXPECT_EQ(spool->size(), 1u);
+    EXPECT_EQ(core::read_file(spool->load(kCrashId).report.dumps[0].path), "again");
+
+    // The newer commit is the one found at the next start.
+    spool.reset();
+    spool = open();
+    EXPECT_EQ(spool->recover(), std::vector<std::string>{kCrashId});
     EXPECT_EQ(core::read_file(spool->load(kCrashId).report.dumps[0].path), "again");
 }
 
