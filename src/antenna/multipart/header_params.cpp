@@ -22,38 +22,46 @@ bool is_ascii_space(char c) {
     return (c >= '\t' && c <= '\r') || (c >= '\x1c' && c <= ' ');
 }
 
+bool is_ascii(char c) {
+    return static_cast<unsigned char>(c) < 0x80;
+}
+
+// Every one of kUnicodeSpaces is non-ASCII, so an ASCII character that is not a space ends a
+// strip without comparing it with each of them.
 std::string_view rstrip(std::string_view text) {
-    for (bool stripped = true; stripped && !text.empty();) {
-        stripped = is_ascii_space(text.back());
-        if (stripped) {
+    while (!text.empty()) {
+        if (is_ascii_space(text.back())) {
             text.remove_suffix(1);
             continue;
         }
-        for (std::string_view space : kUnicodeSpaces) {
-            if (text.ends_with(space)) {
-                text.remove_suffix(space.size());
-                stripped = true;
-                break;
-            }
+        if (is_ascii(text.back())) {
+            break;
         }
+        auto space = std::find_if(kUnicodeSpaces.begin(), kUnicodeSpaces.end(),
+                                  [&](std::string_view s) { return text.ends_with(s); });
+        if (space == kUnicodeSpaces.end()) {
+            break;
+        }
+        text.remove_suffix(space->size());
     }
     return text;
 }
 
 std::string_view strip(std::string_view text) {
-    for (bool stripped = true; stripped && !text.empty();) {
-        stripped = is_ascii_space(text.front());
-        if (stripped) {
+    while (!text.empty()) {
+        if (is_ascii_space(text.front())) {
             text.remove_prefix(1);
             continue;
         }
-        for (std::string_view space : kUnicodeSpaces) {
-            if (text.starts_with(space)) {
-                text.remove_prefix(space.size());
-                stripped = true;
-                break;
-            }
+        if (is_ascii(text.front())) {
+            break;
         }
+        auto space = std::find_if(kUnicodeSpaces.begin(), kUnicodeSpaces.end(),
+                                  [&](std::string_view s) { return text.starts_with(s); });
+        if (space == kUnicodeSpaces.end()) {
+            break;
+        }
+        text.remove_prefix(space->size());
     }
     return rstrip(text);
 }
@@ -61,9 +69,10 @@ std::string_view strip(std::string_view text) {
 std::string lower(std::string_view text) {
     constexpr std::string_view kKelvin = "\u212A";
     std::string out;
+    out.reserve(text.size());
     for (std::size_t i = 0; i < text.size(); ++i) {
         char c = text[i];
-        if (text.substr(i).starts_with(kKelvin)) {
+        if (c == kKelvin.front() && text.substr(i).starts_with(kKelvin)) {
             out += 'k';
             i += kKelvin.size() - 1;
         } else {
