@@ -95,6 +95,17 @@ void write(std::string& out, const boost::json::value& value, const PythonDumpsO
 void append_python_string(std::string& out, std::string_view text) {
     out += '"';
     for (std::size_t i = 0; i < text.size();) {
+        // Most text needs no escape: copy each run of it at once.
+        std::size_t plain = i;
+        while (plain < text.size() && text[plain] >= ' ' && text[plain] <= '~' &&
+               text[plain] != '"' && text[plain] != '\\') {
+            ++plain;
+        }
+        out.append(text, i, plain - i);
+        i = plain;
+        if (i == text.size()) {
+            break;
+        }
         unsigned char c = static_cast<unsigned char>(text[i]);
         if (c < 0x80) {
             ++i;
