@@ -208,6 +208,8 @@ std::optional<std::string> HeaderValue::param(std::string_view name) const {
     return std::nullopt;
 }
 
+constexpr std::size_t kParamsSearchedInPlace = 8;
+
 HeaderValue parse_header(std::string_view line) {
     std::vector<std::string_view> segments = split_segments(line);
     HeaderValue result;
@@ -226,12 +228,29 @@ HeaderValue parse_header(std::string_view line) {
             value =
                 replace_all(replace_all(raw.substr(1, raw.size() - 2), "\\\\", "\\"), "\\\"", "\"");
         }
-        // An index keeps a header of thousands of parameters linear.
-        auto [at, added] = index.try_emplace(name, result.params.size());
-        if (added) {
-            result.params.emplace_back(std::move(name), std::move(value));
+        std::size_t at = 0;
+        if (index.empty()) {
+            while (at < result.params.size() && result.params[at].first != name) {
+                ++at;
+            }
+        } else if (auto found = index.find(name); found != index.end()) {
+            at = found->second;
         } else {
-            result.params[at->second].second = std::move(value);
+            at = result.params.size();
+        }
+        if (at < result.params.size()) {
+            result.params[at].second = std::move(value);
+            continue;
+        }
+        result.params.emplace_back(std::move(name), std::move(value));
+        // A few parameters are searched in place; an index keeps a header of thousands of
+        // parameters linear.
+        if (!index.empty()) {
+            index.emplace(result.params.back().first, at);
+        } else if (result.params.size() > kParamsSearchedInPlace) {
+            for (std::size_t i = 0; i < result.params.size(); ++i) {
+                index.emplace(result.params[i].first, i);
+            }
         }
     }
     return result;

@@ -57,6 +57,18 @@ TEST(ParseHeader, QuotesOnlyStrippedWhenBothEnds) {
 TEST(ParseHeader, RepeatedNameKeepsFirstPlaceAndLastValue) {
     HeaderValue header = parse_header("x; a=1; b=2; A=3");
     EXPECT_EQ(header.params, (Params{{"a", "3"}, {"b", "2"}}));
+    // The same past the few parameters searched in place, before and after the index.
+    std::string line = "x";
+    Params expected;
+    for (int i = 0; i < 12; ++i) {
+        line += "; p" + std::to_string(i) + "=" + std::to_string(i);
+        expected.emplace_back("p" + std::to_string(i), std::to_string(i));
+    }
+    line += "; P2=again; p11=last; p12=new";
+    expected[2].second = "again";
+    expected[11].second = "last";
+    expected.emplace_back("p12", "new");
+    EXPECT_EQ(parse_header(line).params, expected);
 }
 
 TEST(ParseHeader, ManyParametersStayCheap) {
