@@ -6,6 +6,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -106,8 +107,16 @@ SpoolRecord parse_record(boost::json::object record, const fs::path& dumps_dir,
     return result;
 }
 
+// Deeper than any raw crash the payload extractor accepts (boost::json's default depth for
+// a JSON payload), which sits two levels down in a record.
+boost::json::parse_options record_parse_options() {
+    boost::json::parse_options options;
+    options.max_depth = 64;
+    return options;
+}
+
 boost::json::object parse_object(std::string_view text) {
-    return boost::json::parse(text).as_object();
+    return boost::json::parse(text, {}, record_parse_options()).as_object();
 }
 
 // Reads a record file of the earlier layouts. Throws when it is missing or not a record.
@@ -160,22 +169,30 @@ struct RecordLine {
     bool saved = false;
 };
 
-// Only whole lines count: a line cut short by a kill or a full disk was never acknowledged
-// (nor was any crash whose record does not parse). `skipped` counts the lines that are not
-// records or marks.
-std::vector<RecordLine> read_records_file(const std::string& content,
-                                          std::size_t* skipped = nullptr) {
-    std::vector<RecordLine> lines;
+struct RecordsFileContent {
+    std::vector<RecordLine> records;
+    // Whole lines that are neither records nor marks: damaged, as a kill leaves no newline.
+    std::vector<std::pair<std::size_t, std::size_t>> unreadable;  // offset, length
+    // The bytes up to the last newline; what follows is a line cut short by a kill or a full
+    // disk, never acknowledged.
+    std::size_t whole = 0;
+};
+
+RecordsFileContent read_records_file(const std::string& content) {
+    RecordsFileContent file;
+    std::vector<RecordLine>& lines = file.records;
     std::unordered_map<std::string, std::size_t> latest;  // crash id -> its newest line
     std::size_t start = 0;
     for (std::size_t end; (end = content.find('\n', start)) != std::string::npos; start = end + 1) {
+        file.whole = end + 1;
         std::string_view line(content.data() + start, end - start);
+        if (line.empty()) {
+            continue;  // after a line cut short, the next one starts with a newline
+        }
         boost::system::error_code ec;
-        boost::json::value value = boost::json::parse(line, ec);
+        boost::json::value value = boost::json::parse(line, ec, {}, record_parse_options());
         if (ec || !value.is_object()) {
-            if (skipped) {
-                ++*skipped;
-            }
+            file.unreadable.emplace_back(start, line.size());
             continue;
         }
         const auto& object = value.as_object();
@@ -189,18 +206,23 @@ std::vector<RecordLine> read_records_file(const std::string& content,
                 {.crash_id = std::move(crash_id), .offset = start, .length = line.size()});
             continue;
         }
+        bool mark = false;
         for (const char* kind : {"done", "saved"}) {
             const auto* id = object.if_contains(kind);
             if (!id || !id->is_string()) {
                 continue;
             }
+            mark = true;
             if (auto it = latest.find(std::string(id->as_string())); it != latest.end()) {
                 (kind == std::string_view("done") ? lines[it->second].done
                                                   : lines[it->second].saved) = true;
             }
         }
+        if (!mark) {
+            file.unreadable.emplace_back(start, line.size());
+        }
     }
-    return lines;
+    return file;
 }
 
 // The records files of a spool by number.
@@ -395,8 +417,9 @@ void Spool::append_to_current_locked(std::string_view line) {
         write_all(current_fd_, line);
     } catch (...) {
         // Cut back to the last whole line, so that later lines stay whole; if that fails too,
-        // the next line goes to a new file.
+        // the next line goes to a new file, and a mark added here starts on a line of its own.
         if (::ftruncate(current_fd_, static_cast<off_t>(current_size_)) != 0) {
+            records_files_.at(current_).torn = true;
             close_records_file_locked();
         }
         throw;
@@ -430,30 +453,32 @@ void Spool::close_records_file_locked() {
 
 void Spool::write_marker_locked(std::uint64_t records_file, std::string_view kind,
                                 const std::string& crash_id) {
-    std::string line = boost::json::serialize(boost::json::object{{kind, crash_id}}) + "\n";
+    RecordsFile& file = records_files_.at(records_file);
+    std::string line = (file.torn ? "\n" : "") +
+                       boost::json::serialize(boost::json::object{{kind, crash_id}}) + "\n";
     if (records_file == current_ && current_fd_ >= 0) {
         append_to_current_locked(line);
         return;
     }
-    const fs::path& path = records_files_.at(records_file).path;
-    int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+    int fd = ::open(file.path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
     if (fd < 0) {
-        throw std::system_error(errno, std::generic_category(), "open " + path.string());
+        throw std::system_error(errno, std::generic_category(), "open " + file.path.string());
     }
     struct stat before {};
     try {
         if (::fstat(fd, &before) != 0) {
-            throw std::system_error(errno, std::generic_category(), "stat " + path.string());
+            throw std::system_error(errno, std::generic_category(), "stat " + file.path.string());
         }
         write_all(fd, line);
     } catch (...) {
         if (before.st_size > 0 && ::ftruncate(fd, before.st_size) != 0) {
-            log_.warning("cannot cut back " + path.string() + ": " + std::strerror(errno));
+            file.torn = true;
         }
         ::close(fd);
         throw;
     }
     ::close(fd);
+    file.torn = false;
 }
 
 void Spool::release_locked(std::uint64_t records_file) {
@@ -471,6 +496,8 @@ void Spool::release_locked(std::uint64_t records_file) {
 }
 
 void Spool::migrate_legacy_crashes() {
+    std::vector<fs::path> written;
+    std::vector<fs::path> migrated;
     for (const auto& entry : fs::directory_iterator(ready_)) {
         if (!entry.is_directory()) {
             continue;
@@ -491,10 +518,25 @@ void Spool::migrate_legacy_crashes() {
             fs::rename(dump.path, placed, ec);  // missing: storage took it already
             dump.path = std::move(placed);
         }
-        core::write_file(ready_ / (id + kRecordSuffix), record_of(report, record.received));
+        written.push_back(ready_ / (id + kRecordSuffix));
+        core::write_file(written.back(), record_of(report, record.received));
         if (fs::exists(crash_dir / "saved")) {
-            core::write_file(ready_ / (id + kSavedSuffix), "");
+            written.push_back(ready_ / (id + kSavedSuffix));
+            core::write_file(written.back(), "");
         }
+        migrated.push_back(crash_dir);
+    }
+    if (migrated.empty()) {
+        return;
+    }
+    // The crashes are whole in the newer layout before the older one goes.
+    for (const auto& path : written) {
+        core::fsync_path(path);
+    }
+    core::fsync_path(incoming_);
+    core::fsync_path(ready_);
+    for (const auto& crash_dir : migrated) {
+        fs::remove(crash_dir / kLegacyRecord);  // first: a kill halfway leaves no record behind
         fs::remove_all(crash_dir);
     }
 }
@@ -511,6 +553,7 @@ void Spool::import_record_files() {
             damage(id, entry.path(), *problem);
             continue;
         }
+        // Serialized again: one line, whatever the file's layout.
         std::string line =
             boost::json::serialize(parse_object(core::read_file(entry.path()))) + "\n";
         std::lock_guard lock(mutex_);
@@ -531,20 +574,29 @@ void Spool::import_record_files() {
     if (imported.empty()) {
         return;
     }
+    core::fsync_path(incoming_);
     core::fsync_path(ready_);
     for (const auto& path : imported) {
         fs::remove(path);
     }
 }
 
-fs::path Spool::damaged_place(const std::string& crash_id, const std::string& why) {
-    log_.error(crash_id + ": incomplete in the spool (" + why +
+fs::path Spool::damaged_place(const std::string& name, const std::string& why) {
+    log_.error(name + ": incomplete in the spool (" + why +
                "); it was never acknowledged; moved to " + damaged_.string());
     damaged_count_.incr();
-    fs::path place = damaged_ / crash_id;
+    // The name comes from the spool's own files, which may be damaged: only a plain name.
+    fs::path place = damaged_ / (plain_file_name(name) ? name : "unnamed");
     std::error_code ec;
     fs::remove_all(place, ec);
     return place;
+}
+
+void Spool::damage_line(const fs::path& records_file, std::size_t offset, std::string_view line) {
+    fs::path place = damaged_place(records_file.filename().string() + "-" + std::to_string(offset),
+                                   "a line that is not a crash record");
+    fs::create_directories(place);
+    core::write_file(place / kLegacyRecord, line);
 }
 
 void Spool::damage(const std::string& crash_id, const fs::path& found, const std::string& why) {
@@ -603,16 +655,27 @@ std::vector<std::string> Spool::recover() {
         damage(name, entry.path(), "not a crash record");
     }
     for (const auto& [number, path] : records_files) {
-        RecordsFile& file = records_files_[number] = RecordsFile{.path = path, .waiting = 0};
+        RecordsFile& file = records_files_[number] = RecordsFile{.path = path};
         std::string content = core::read_file(path);
-        std::size_t skipped = 0;
-        std::vector<RecordLine> lines = read_records_file(content, &skipped);
-        if (skipped > 0) {
-            log_.warning(path.string() + ": " + std::to_string(skipped) +
-                         " lines are not crash records (cut short by a kill or a full disk, "
-                         "never acknowledged); skipped");
+        RecordsFileContent lines = read_records_file(content);
+        if (lines.whole < content.size()) {
+            // A line cut short was never acknowledged: cut it off before anything is added.
+            std::error_code ec;
+            fs::resize_file(path, lines.whole, ec);
+            file.torn = static_cast<bool>(ec);
+            log_.warning(path.string() + ": the last line was cut short (by a kill or a full " +
+                         "disk, never acknowledged); " + (ec ? "skipped" : "removed"));
         }
-        for (const RecordLine& line : lines) {
+        for (const auto& [offset, length] : lines.unreadable) {
+            damage_line(path, offset, std::string_view(content).substr(offset, length));
+        }
+        for (const RecordLine& line : lines.records) {
+            // A record of the crash in a later file supersedes any earlier one, done or not:
+            // the crash was done before it was committed again, even if that mark was lost.
+            if (auto older = found.find(line.crash_id); older != found.end()) {
+                --records_files_.at(older->second.tracked.records_file).waiting;
+                found.erase(older);
+            }
             if (line.done) {
                 continue;
             }
@@ -626,15 +689,15 @@ std::vector<std::string> Spool::recover() {
                 problem = std::string("record unreadable: ") + e.what();
             }
             if (problem) {
+                // Marked first: a kill before the mark finds the crash damaged again.
+                try {
+                    write_marker_locked(number, "done", line.crash_id);
+                } catch (const std::exception& e) {
+                    log_.warning(line.crash_id + ": cannot mark it done (" + e.what() +
+                                 "); found damaged again at the next start");
+                }
                 damage_record(line.crash_id, text, record.report.dumps, *problem);
-                write_marker_locked(number, "done", line.crash_id);
                 continue;
-            }
-            if (auto older = found.find(line.crash_id); older != found.end()) {
-                // Committed again after a removal whose mark did not reach the disk.
-                write_marker_locked(older->second.tracked.records_file, "done", line.crash_id);
-                --records_files_.at(older->second.tracked.records_file).waiting;
-                found.erase(older);
             }
             Found crash{.received = record.received,
                         .tracked = Tracked{.bytes = dump_bytes(record.report),
@@ -723,32 +786,65 @@ bool Spool::is_saved(const std::string& crash_id) const {
     return it != tracked_.end() && it->second.saved;
 }
 
-void Spool::remove(const std::string& crash_id) {
-    std::vector<fs::path> files;
+void Spool::remove(const std::vector<std::string>& crash_ids) {
     std::exception_ptr failure;
-    {
-        std::lock_guard lock(mutex_);
-        auto it = tracked_.find(crash_id);
-        if (it == tracked_.end() || it->second.length == 0) {
-            return;  // unknown, or its commit is under way
-        }
-        // Marked first: a kill before the mark leaves the crash to be moved again (it is
-        // published twice); after it, only dumps that no record names, which the next start
-        // removes from incoming/. The mark is not flushed: losing it means the same.
-        try {
-            write_marker_locked(it->second.records_file, "done", crash_id);
-        } catch (...) {
+    auto failed = [&failure] {
+        if (!failure) {
             failure = std::current_exception();
         }
-        release_locked(it->second.records_file);
-        files = std::move(it->second.files);
-        total_bytes_ -= it->second.bytes;
-        tracked_.erase(it);
+    };
+    // Marked first: a kill before the mark leaves the crash to be moved again (it is published
+    // twice); after it, only dumps that no record names, which the next start removes.
+    std::vector<std::string> marked;
+    std::set<fs::path> to_flush;
+    {
+        std::lock_guard lock(mutex_);
+        for (const auto& crash_id : crash_ids) {
+            auto it = tracked_.find(crash_id);
+            if (it == tracked_.end() || it->second.length == 0) {
+                continue;  // unknown, or its commit is under way
+            }
+            try {
+                write_marker_locked(it->second.records_file, "done", crash_id);
+            } catch (...) {
+                failed();
+                continue;
+            }
+            marked.push_back(crash_id);
+            // Filesystem storage moved the dumps out already; dumps still here are deleted
+            // below, which must not reach the disk before the mark does.
+            for (const auto& dump : it->second.files) {
+                std::error_code ec;
+                if (fs::exists(dump, ec)) {
+                    to_flush.insert(records_files_.at(it->second.records_file).path);
+                    break;
+                }
+            }
+        }
+    }
+    for (const auto& path : to_flush) {
+        try {
+            core::fsync_path(path);
+        } catch (...) {
+            failed();
+            return std::rethrow_exception(failure);  // nothing deleted: moved again next start
+        }
+    }
+    std::vector<fs::path> dumps;
+    {
+        std::lock_guard lock(mutex_);
+        for (const auto& crash_id : marked) {
+            auto it = tracked_.find(crash_id);
+            release_locked(it->second.records_file);
+            dumps.insert(dumps.end(), it->second.files.begin(), it->second.files.end());
+            total_bytes_ -= it->second.bytes;
+            tracked_.erase(it);
+        }
         queue_size_.set(static_cast<double>(tracked_.size()));
     }
     std::error_code ec;
-    for (const auto& file : files) {
-        fs::remove(file, ec);  // filesystem storage moved it out already
+    for (const auto& dump : dumps) {
+        fs::remove(dump, ec);
     }
     if (failure) {
         std::rethrow_exception(failure);
@@ -829,7 +925,7 @@ std::vector<SpooledCrash> Spool::list(const fs::path& dir) {
         } catch (const std::exception&) {
             continue;  // emptied and deleted by the collector meanwhile
         }
-        for (const RecordLine& line : read_records_file(content)) {
+        for (const RecordLine& line : read_records_file(content).records) {
             if (line.done) {
                 crashes.erase(line.crash_id);
                 continue;

@@ -74,8 +74,12 @@ public:
     SpoolRecord load(const std::string& crash_id) const;
     void mark_saved(const std::string& crash_id);
     bool is_saved(const std::string& crash_id) const;
-    // Forgets a crash once it is saved and published (or when its commit was not flushed).
-    void remove(const std::string& crash_id);
+    // Forgets crashes once saved and published (or when their commit was not flushed): marks
+    // them done, makes the marks durable where dumps are still to be deleted, then deletes
+    // their dumps. A crash whose mark cannot be written or flushed stays as it is, to be moved
+    // again at the next start; the first such error is thrown once the others are removed.
+    void remove(const std::vector<std::string>& crash_ids);
+    void remove(const std::string& crash_id) { remove(std::vector<std::string>{crash_id}); }
 
     // Nothing while there is room, else why not (CRASHMOVER_SPOOL_MAX_CRASHES/_BYTES).
     std::optional<std::string> full() const;
@@ -96,6 +100,7 @@ private:
     struct RecordsFile {
         std::filesystem::path path;
         std::size_t waiting = 0;  // crashes recorded there and not yet done
+        bool torn = false;        // ends with a line cut short: the next line starts anew
     };
     struct Appended {
         std::uint64_t records_file = 0;
@@ -110,7 +115,10 @@ private:
     // The same for a crash recorded in a records file: its line and its dumps.
     void damage_record(const std::string& crash_id, std::string_view line,
                        const std::vector<DumpFile>& dumps, const std::string& why);
-    std::filesystem::path damaged_place(const std::string& crash_id, const std::string& why);
+    // A line of a records file that is neither a record nor a mark.
+    void damage_line(const std::filesystem::path& records_file, std::size_t offset,
+                     std::string_view line);
+    std::filesystem::path damaged_place(const std::string& name, const std::string& why);
     bool claim(const std::string& crash_id);  // false when the id is taken
     void forget(const std::string& crash_id);
 

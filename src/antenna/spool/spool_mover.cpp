@@ -252,6 +252,7 @@ boost::asio::awaitable<SpoolMover::BatchResult> SpoolMover::move_batch(std::vect
         published = co_await publisher_.publish(crash_ids);
     }
     auto publish_time = SteadyClock::now() - publish_started;
+    std::vector<std::string> moved;  // removed from the spool together
     for (std::size_t i = 0; i < to_publish.size(); ++i) {
         Moving& moving = to_publish[i];
         const std::string& crash_id = moving.entry.crash_id;
@@ -272,15 +273,16 @@ boost::asio::awaitable<SpoolMover::BatchResult> SpoolMover::move_batch(std::vect
         }
         crash_publish_time_.observe(publish_time);
         log_.info(crash_id + " published");
-        try {
-            spool_.remove(crash_id);
-        } catch (const std::exception& e) {
-            log_.error(crash_id + ": published, but cannot remove it from the spool (" + e.what() +
-                       "); it is published again at the next start");
-        }
+        moved.push_back(crash_id);
         save_crash_.incr();
         crash_handling_time_.observe(std::chrono::system_clock::now() - moving.record.received);
         ++result.moved;
+    }
+    try {
+        spool_.remove(moved);
+    } catch (const std::exception& e) {
+        log_.error("published, but cannot remove every crash of the batch from the spool (" +
+                   std::string(e.what()) + "); those are published again at the next start");
     }
     co_return result;
 }

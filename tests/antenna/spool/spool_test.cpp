@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <fcntl.h>
@@ -13,6 +14,7 @@
 #include <mutex>
 #include <stdexcept>
 #include <string>
+#include <sys/resource.h>
 #include <system_error>
 #include <thread>
 #include <unistd.h>
@@ -333,7 +335,17 @@ TEST_F(SpoolTest, RecoverMovesIncompleteCrashesToDamaged) {
     EXPECT_EQ(spool->size(), 2u);
     EXPECT_EQ(on_disk(), (std::vector<std::string>{"good", "missing-dump"}));
     const std::vector<std::string> bad = {"broken-record", "long-dump", "short-dump", "stray-file"};
-    EXPECT_EQ(names_in(damaged()), bad);
+    // The lines that are not records are set aside by their place: they name no crash.
+    std::vector<std::string> damaged_names = names_in(damaged());
+    ASSERT_EQ(damaged_names.size(), bad.size() + 2);
+    std::vector<std::string> lines_set_aside(damaged_names.begin(), damaged_names.begin() + 2);
+    for (const auto& name : lines_set_aside) {
+        EXPECT_TRUE(name.starts_with(records().filename().string() + "-")) << name;
+    }
+    EXPECT_EQ(core::read_file(damaged(lines_set_aside[0]) / "crash.json"),
+              "\x01\x02 not json at all");
+    EXPECT_EQ(core::read_file(damaged(lines_set_aside[1]) / "crash.json"), "[1, 2, 3]");
+    EXPECT_EQ(std::vector<std::string>(damaged_names.begin() + 2, damaged_names.end()), bad);
     EXPECT_EQ(core::read_file(damaged("broken-record") / "crash.json"),
               R"({"crash_id": "broken-record"})");
     EXPECT_EQ(core::read_file(damaged("stray-file") / "crash.json"), "stray");
@@ -347,12 +359,11 @@ TEST_F(SpoolTest, RecoverMovesIncompleteCrashesToDamaged) {
         boost::json::value("short-dump"));
     // Left in incoming/: the dumps of good (2) and missing-dump (1).
     EXPECT_EQ(names_in(incoming()).size(), 3u);
-    EXPECT_EQ(sink_->count("socorro.collector.spool.damaged:1|c"), bad.size());
+    EXPECT_EQ(sink_->count("socorro.collector.spool.damaged:1|c"), bad.size() + 2);
     std::string log = log_.text();
     for (const auto& id : bad) {
         EXPECT_NE(log.find(id + ": incomplete in the spool"), std::string::npos) << id;
     }
-    EXPECT_NE(log.find("2 lines are not crash records"), std::string::npos) << log;
     EXPECT_EQ(log.find("good: incomplete"), std::string::npos);
     EXPECT_EQ(log.find("missing-dump: incomplete"), std::string::npos);
 
@@ -362,14 +373,15 @@ TEST_F(SpoolTest, RecoverMovesIncompleteCrashesToDamaged) {
     EXPECT_FALSE(fs::exists(record.report.dumps[0].path));
     EXPECT_EQ(core::read_file(record.report.dumps[1].path), "{}");
 
-    // Damaged crashes are not found again at the next start.
+    // Damaged crashes are not found again at the next start (the lines that name no crash
+    // are, until their file is deleted).
     spool.reset();
     spool = open();
     recovered = spool->recover();
     std::sort(recovered.begin(), recovered.end());
     EXPECT_EQ(recovered, (std::vector<std::string>{"good", "missing-dump"}));
-    EXPECT_EQ(names_in(damaged()), bad);
-    EXPECT_EQ(sink_->count("socorro.collector.spool.damaged:1|c"), bad.size());
+    EXPECT_EQ(names_in(damaged()).size(), bad.size() + 2);
+    EXPECT_EQ(sink_->count("socorro.collector.spool.damaged:1|c"), bad.size() + 4);
 }
 
 // A spool written by the version that kept each crash in a directory, ready/<id>/crash.json
@@ -463,7 +475,7 @@ TEST_F(SpoolTest, RecordsFilesRotateAndAreDeletedOnceDone) {
     auto spool = open();
     std::vector<std::string> ids;
     for (int i = 0; i < 300; ++i) {
-        char id[16];
+        char id[32];
         std::snprintf(id, sizeof id, "crash-%03d", i);
         ids.push_back(id);
         commit(*spool, id, {});
@@ -495,6 +507,123 @@ TEST_F(SpoolTest, RecordsFilesRotateAndAreDeletedOnceDone) {
     spool->remove("after-restart");
     EXPECT_TRUE(names_in(ready()).empty());
     EXPECT_TRUE(on_disk().empty());
+}
+
+// A crash done in one records file and committed again into a later one: if the mark in the
+// earlier file is lost (a power cut; only the later file was flushed), the earlier record must
+// not come back, whether the later one is waiting or done.
+TEST_F(SpoolTest, ALaterRecordOfTheSameCrashSupersedesEarlierOnes) {
+    std::uint64_t before_mark = 0;
+    {
+        auto spool = open();
+        commit(*spool, "keeper");  // keeps the first file
+        commit(*spool, "again", {{"upload_file_minidump", "OLD"}}, {{"v", "old"}});
+        before_mark = fs::file_size(records(1));
+        spool->remove("again");
+    }
+    {
+        auto spool = open();
+        ASSERT_EQ(spool->recover(), std::vector<std::string>{"keeper"});
+        commit(*spool, "again", {{"upload_file_minidump", "NEW"}}, {{"v", "new"}});
+        commit(*spool, "twice", {{"upload_file_minidump", "NEW"}}, {{"v", "new"}});
+        ASSERT_TRUE(fs::exists(records(2)));
+        spool->remove("again");
+    }
+    fs::resize_file(records(1), before_mark);  // the mark of the first "again" is lost
+    // An older record of "twice" in the first file, its mark lost too; it waits in the second.
+    {
+        boost::json::object older = boost::json::parse(lines_of(records(2))[1]).as_object();
+        older["raw_crash"] = boost::json::object{{"v", "old"}};
+        std::ofstream(records(1), std::ios::app) << boost::json::serialize(older) << '\n';
+    }
+    auto spool = open();
+    std::vector<std::string> recovered = spool->recover();
+    std::sort(recovered.begin(), recovered.end());
+    EXPECT_EQ(recovered, (std::vector<std::string>{"keeper", "twice"}));
+    EXPECT_EQ(on_disk(), (std::vector<std::string>{"keeper", "twice"}));
+    EXPECT_EQ(spool->load("twice").report.raw_crash, (boost::json::object{{"v", "new"}}));
+    spool->remove("keeper");
+    spool->remove("twice");
+    EXPECT_TRUE(names_in(ready()).empty());
+}
+
+// A kill in the middle of an append leaves a line cut short at the end of a records file: the
+// next start cuts it off, so that what is appended later stays readable.
+TEST_F(SpoolTest, ALineCutShortIsRemovedBeforeAnythingIsAppended) {
+    {
+        auto spool = open();
+        commit(*spool, "first");
+        commit(*spool, "second");
+        commit(*spool, "cut-short");
+    }
+    std::string content = core::read_file(records());
+    content.resize(content.size() - 10);
+    core::write_file(records(), content);
+    {
+        auto spool = open();
+        std::vector<std::string> recovered = spool->recover();
+        EXPECT_EQ(recovered, (std::vector<std::string>{"first", "second"}));
+        EXPECT_EQ(lines_of(records()).size(), 2u);
+        spool->remove("first");
+    }
+    auto spool = open();
+    EXPECT_EQ(spool->recover(), std::vector<std::string>{"second"});
+    EXPECT_TRUE(names_in(damaged()).empty());
+    EXPECT_NE(log_.text().find("the last line was cut short"), std::string::npos);
+}
+
+// When a crash's done mark cannot be written (the disk is full), the crash stays whole: its
+// dumps are kept and the next start moves it again.
+TEST_F(SpoolTest, ACrashWhoseMarkCannotBeWrittenKeepsItsDumps) {
+    fs::path dump;
+    {
+        auto spool = open();
+        commit(*spool, "unmarked", {{"upload_file_minidump", std::string(5000, 'M')}});
+        commit(*spool, "other");
+        dump = spool->load("unmarked").report.dumps[0].path;
+        // write() fails with EFBIG past RLIMIT_FSIZE, as it would with ENOSPC.
+        auto previous = std::signal(SIGXFSZ, SIG_IGN);
+        rlimit limit{};
+        ::getrlimit(RLIMIT_FSIZE, &limit);
+        rlimit tight = limit;
+        tight.rlim_cur = fs::file_size(records());
+        ::setrlimit(RLIMIT_FSIZE, &tight);
+        EXPECT_THROW(spool->remove(std::vector<std::string>{"unmarked", "other"}),
+                     std::system_error);
+        ::setrlimit(RLIMIT_FSIZE, &limit);
+        std::signal(SIGXFSZ, previous);
+        EXPECT_TRUE(fs::exists(dump));
+        EXPECT_EQ(spool->size(), 2u);
+        spool->remove("other");  // space again
+        EXPECT_EQ(spool->size(), 1u);
+    }
+    auto spool = open();
+    EXPECT_EQ(spool->recover(), std::vector<std::string>{"unmarked"});
+    EXPECT_EQ(core::read_file(spool->load("unmarked").report.dumps[0].path),
+              std::string(5000, 'M'));
+}
+
+// The deepest raw crash the payload extractor accepts (a JSON payload at boost::json's default
+// depth) is two levels deeper inside a record, and still reads back.
+TEST_F(SpoolTest, ADeepRawCrashReadsBack) {
+    boost::json::value deepest;
+    for (int depth = 1;; ++depth) {
+        std::string text = "{\"a\":" + std::string(depth, '[') + std::string(depth, ']') + "}";
+        boost::system::error_code ec;
+        boost::json::value parsed = boost::json::parse(text, ec);
+        if (ec) {
+            break;
+        }
+        deepest = std::move(parsed);
+    }
+    {
+        auto spool = open();
+        commit(*spool, "deep", {{"upload_file_minidump", "MDMP"}}, deepest.as_object());
+        EXPECT_EQ(spool->load("deep").report.raw_crash, deepest.as_object());
+    }
+    auto spool = open();
+    EXPECT_EQ(spool->recover(), std::vector<std::string>{"deep"});
+    EXPECT_EQ(spool->load("deep").report.raw_crash, deepest.as_object());
 }
 
 TEST_F(SpoolTest, ASecondSpoolOnTheSameDirectoryIsRefused) {
