@@ -11,6 +11,7 @@
 #include "antenna/multipart/charset.h"
 #include "antenna/multipart/header_params.h"
 #include "antenna/multipart/sanitize.h"
+#include "core/io/files.h"
 
 namespace antenna {
 namespace {
@@ -40,20 +41,15 @@ bool out_of_space(int error) {
 
 // Writes all of `data`; false when the disk is full, an exception for other failures.
 bool write_all(int fd, std::string_view data) {
-    while (!data.empty()) {
-        ssize_t n = ::write(fd, data.data(), data.size());
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            if (out_of_space(errno)) {
-                return false;
-            }
-            throw std::system_error(errno, std::generic_category(), "writing a dump");
+    try {
+        core::write_all(fd, data, "writing a dump");
+        return true;
+    } catch (const std::system_error& e) {
+        if (out_of_space(e.code().value())) {
+            return false;
         }
-        data.remove_prefix(static_cast<std::size_t>(n));
+        throw;
     }
-    return true;
 }
 
 }  // namespace

@@ -244,19 +244,6 @@ std::map<std::uint64_t, fs::path> records_files_in(const fs::path& ready) {
     return files;
 }
 
-void write_all(int fd, std::string_view data) {
-    while (!data.empty()) {
-        ssize_t n = ::write(fd, data.data(), data.size());
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            throw std::system_error(errno, std::generic_category(), "write");
-        }
-        data.remove_prefix(static_cast<std::size_t>(n));
-    }
-}
-
 std::string read_range(const fs::path& path, std::uint64_t offset, std::uint64_t length) {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -414,7 +401,7 @@ Spool::Appended Spool::append_locked(std::string_view line) {
 
 void Spool::append_to_current_locked(std::string_view line) {
     try {
-        write_all(current_fd_, line);
+        core::write_all(current_fd_, line, "append to the current records file");
     } catch (...) {
         // Cut back to the last whole line, so that later lines stay whole; if that fails too,
         // the next line goes to a new file, and a mark added here starts on a line of its own.
@@ -469,7 +456,7 @@ void Spool::write_marker_locked(std::uint64_t records_file, std::string_view kin
         if (::fstat(fd, &before) != 0) {
             throw std::system_error(errno, std::generic_category(), "stat " + file.path.string());
         }
-        write_all(fd, line);
+        core::write_all(fd, line, "append to " + file.path.string());
     } catch (...) {
         if (before.st_size > 0 && ::ftruncate(fd, before.st_size) != 0) {
             file.torn = true;

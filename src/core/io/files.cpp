@@ -40,18 +40,22 @@ private:
 
 }  // namespace
 
-void write_file(const std::filesystem::path& path, std::string_view data) {
-    FileDescriptor file(path, O_WRONLY | O_CREAT | O_TRUNC, "open");
+void write_all(int fd, std::string_view data, std::string_view what) {
     while (!data.empty()) {
-        ssize_t n = ::write(file.get(), data.data(), data.size());
+        ssize_t n = ::write(fd, data.data(), data.size());
         if (n < 0) {
             if (errno == EINTR) {
                 continue;
             }
-            fail(errno, "write", path);
+            throw std::system_error(errno, std::generic_category(), std::string(what));
         }
         data.remove_prefix(static_cast<std::size_t>(n));
     }
+}
+
+void write_file(const std::filesystem::path& path, std::string_view data) {
+    FileDescriptor file(path, O_WRONLY | O_CREAT | O_TRUNC, "open");
+    write_all(file.get(), data, "write " + path.string());
     if (file.release_and_close() != 0) {
         fail(errno, "close", path);
     }

@@ -10,6 +10,10 @@ namespace core {
 // std::system_error with the errno (ENOSPC when the disk is full).
 void write_file(const std::filesystem::path& path, std::string_view data);
 
+// Writes all of `data` to an open file, again after EINTR or a short write. Throws
+// std::system_error with the errno and `what` (ENOSPC when the disk is full).
+void write_all(int fd, std::string_view data, std::string_view what);
+
 // The whole content of a file. Throws std::system_error.
 std::string read_file(const std::filesystem::path& path);
 
